@@ -1,0 +1,160 @@
+package dev.lifeboat.api;
+
+import dev.lifeboat.auth.Requires;
+import dev.lifeboat.auth.Role;
+import dev.lifeboat.job.Job;
+import dev.lifeboat.job.JobEvents;
+import dev.lifeboat.job.JobQueue;
+import dev.lifeboat.job.JobState;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+@Path("/api/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Jobs", description = "The queue of backups, restores, drills, verifications and prunes")
+public class JobResource {
+    /** Long polls wait at most this long; clients poll again for longer jobs. */
+    static final int MAX_WAIT_SECONDS = 600;
+
+    @Inject
+    JobQueue queue;
+    @Inject
+    JobEvents events;
+
+    @GET
+    @Requires(Role.VIEWER)
+    @Operation(summary = "List jobs, newest first", description = "Cursor-paginated; filter by target, kind and state.")
+    @APIResponse(responseCode = "200", description = "A page of jobs",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobPage.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    public Page<JobView> list(@QueryParam("target") String target,
+                              @QueryParam("kind") String kind,
+                              @Parameter(schema = @Schema(enumeration = {"queued", "running", "succeeded", "failed", "cancelled"}))
+                              @QueryParam("state") String state,
+                              @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor,
+                              @Parameter(description = "Page size, 1 to 500 (default 50)", schema = @Schema(type = SchemaType.INTEGER))
+                              @QueryParam("limit") String limitParam) {
+        int limit = Params.intInRange("limit", limitParam, 50, 1, 500);
+        StringBuilder q = new StringBuilder("1 = 1");
+        Parameters p = new Parameters();
+        if (target != null && !target.isBlank()) {
+            q.append(" and target = :target");
+            p.and("target", target);
+        }
+        if (kind != null && !kind.isBlank()) {
+            q.append(" and kind = :kind");
+            p.and("kind", kind);
+        }
+        if (state != null && !state.isBlank()) {
+            JobState st = JobState.parse(state).orElseThrow(() -> ApiException.badRequest(
+                    "state '" + Params.shorten(state) + "' is unknown. Hint: use queued, running, succeeded, failed or cancelled."));
+            q.append(" and state = :state");
+            p.and("state", st.db());
+        }
+        if (cursor != null && !cursor.isBlank()) {
+            Cursor c = Cursor.decode(cursor);
+            q.append(" and (createdAt < :cAt or (createdAt = :cAt and id < :cId))");
+            p.and("cAt", c.createdAt()).and("cId", c.id());
+        }
+        List<Job> rows = Job.<Job>find(q.toString(), Sort.descending("createdAt", "id"), p).page(0, limit + 1).list();
+        List<JobView> items = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+            items.add(JobView.of(rows.get(i)));
+        }
+        String next = null;
+        if (rows.size() > limit) {
+            Job last = rows.get(limit - 1);
+            next = new Cursor(last.createdAt, last.id).encode();
+        }
+        return new Page<>(items, next);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Requires(Role.VIEWER)
+    @Operation(summary = "Get a job", description = "With waitSeconds, waits (long poll) until the job is finished or the time "
+            + "is up, whichever comes first, then answers with the job as it is. Waits are capped at " + MAX_WAIT_SECONDS + " s.")
+    @APIResponse(responseCode = "200", description = "The job",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public JobView get(@PathParam("id") String idParam,
+                       @Parameter(description = "Seconds to wait for the job to finish (0 to " + MAX_WAIT_SECONDS + ")",
+                               schema = @Schema(type = SchemaType.INTEGER))
+                       @QueryParam("waitSeconds") String waitParam) throws InterruptedException {
+        UUID id = Params.uuid("job id", idParam);
+        int wait = Params.intInRange("waitSeconds", waitParam, 0, 0, Integer.MAX_VALUE);
+        wait = Math.min(wait, MAX_WAIT_SECONDS);
+        Job job = queue.find(id).orElseThrow(() -> ApiException.notFound("job " + id + " does not exist (finished jobs are deleted after lifeboat.queue.retention)."));
+        Instant deadline = Instant.now().plusSeconds(wait);
+        while (!job.jobState().terminal() && Instant.now().isBefore(deadline)) {
+            CompletableFuture<Void> changed = events.whenChanged(id);
+            try {
+                job = queue.find(id).orElse(job);
+                if (job.jobState().terminal()) {
+                    break;
+                }
+                long remaining = Math.max(1, deadline.toEpochMilli() - Instant.now().toEpochMilli());
+                // Notifications make this prompt; the 1 s cap makes it correct without them.
+                changed.get(Math.min(1000, remaining), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // poll again
+            } finally {
+                events.forget(id, changed);
+            }
+            job = queue.find(id).orElse(job);
+        }
+        return JobView.of(job);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Requires(Role.OPERATOR)
+    @Operation(summary = "Cancel a job", description = "A queued job is cancelled at once (200). A running job is told to stop (202): "
+            + "its worker kills child processes, cleans up and records it as cancelled.")
+    @APIResponse(responseCode = "200", description = "Cancelled",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "202", description = "Cancel requested; poll the job",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    public Response cancel(@PathParam("id") String idParam) {
+        UUID id = Params.uuid("job id", idParam);
+        JobQueue.CancelResult r = queue.requestCancel(id);
+        if (r instanceof JobQueue.CancelResult.Cancelled c) {
+            return Response.ok(JobView.of(c.job())).build();
+        }
+        if (r instanceof JobQueue.CancelResult.Requested c) {
+            return Response.accepted(JobView.of(c.job())).build();
+        }
+        if (r instanceof JobQueue.CancelResult.AlreadyFinished f) {
+            throw ApiException.conflict("job " + id + " already " + f.job().state + "; there is nothing to cancel.");
+        }
+        throw ApiException.notFound("job " + id + " does not exist.");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.lifeboat.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.lifeboat.job.IdempotencyConflictException;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Turns every error into problem+json. Client mistakes get a 4xx that says what to fix; anything
+ * unexpected gets a 500 with a reference to the log line, never a stack trace.
+ */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e, UriInfo uri) {
+        return Problem.response(e.status(), e.getMessage(), path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response idempotency(IdempotencyConflictException e, UriInfo uri) {
+        return Problem.response(422, e.getMessage(), path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unrecognized(UnrecognizedPropertyException e, UriInfo uri) {
+        return Problem.response(400, "Unknown field '" + e.getPropertyName() + "' in the request body."
+                + (e.getKnownPropertyIds() == null ? "" : " Known fields: " + e.getKnownPropertyIds().stream()
+                .map(Object::toString).sorted().collect(Collectors.joining(", ")) + "."), path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
+        return Problem.response(400, "Field '" + fieldPath(e) + "' has an invalid value: " + safe(e.getValue()) + ".", path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
+        String field = fieldPath(e);
+        String detail = field.isEmpty()
+                ? "The request body is not the expected JSON object."
+                : "Field '" + field + "' has the wrong type.";
+        return Problem.response(400, detail, path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return Problem.response(400, "The request body is not valid JSON" + where + ".", path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e, UriInfo uri) {
+        return Problem.response(404, "No such resource: " + path(uri) + ". The API lives under /api/v1 (see /q/openapi).", path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, UriInfo uri) {
+        Response r = e.getResponse();
+        return Problem.response(405, "This method is not allowed here; allowed: " + r.getAllowedMethods() + ".", path(uri))
+                .allow(r.getAllowedMethods()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response notSupported(NotSupportedException e, UriInfo uri) {
+        return Problem.response(415, "Send the request body as application/json.", path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response notAcceptable(NotAcceptableException e, UriInfo uri) {
+        return Problem.response(406, "This resource answers with application/json.", path(uri)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e, uri);
+        }
+        String detail = e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? Problem.title(status) : e.getMessage();
+        return Problem.response(status, detail, path(uri)).build();
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        // Bad input that reaches here as an exception from a JSON reader is still the client's fault.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JsonProcessingException jpe) {
+                return json(jpe, uri);
+            }
+        }
+        String ref = UUID.randomUUID().toString().substring(0, 8);
+        LOG.errorf(e, "unexpected error %s on %s", ref, path(uri));
+        return Problem.response(500, "Lifeboat hit an unexpected error (reference " + ref + " in its log).", path(uri)).build();
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getRequestUri().getRawPath();
+    }
+
+    private static String fieldPath(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException m && m.getPath() != null) {
+            return m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        return "";
+    }
+
+    private static String safe(Object v) {
+        String s = String.valueOf(v);
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    }
+}

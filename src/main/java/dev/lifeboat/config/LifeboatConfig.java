@@ -1,0 +1,149 @@
+package dev.lifeboat.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything under {@code lifeboat.*}. Each key is part of the public configuration contract
+ * and is documented in README.md ("Configuration reference"). Values may reference environment
+ * variables ({@code ${MASTODON_DB_PASSWORD}}), so Kubernetes Secrets can be injected as env vars.
+ */
+@ConfigMapping(prefix = "lifeboat")
+public interface LifeboatConfig {
+
+    /** API authentication. */
+    Auth auth();
+
+    /** Databases to protect, by target name. Targets come from configuration only, never from the API. */
+    Map<String, Target> targets();
+
+    /** Where backups are stored, by storage name. */
+    Map<String, Storage> storage();
+
+    /** The job queue and this replica's worker pool. */
+    Queue queue();
+
+    interface Auth {
+        /** API bearer tokens, by a name of your choosing (the name appears in logs, the token never does). */
+        Map<String, Token> tokens();
+    }
+
+    interface Token {
+        /** {@code sha256:<hex of the token>}; the token itself is never configured. */
+        String hash();
+
+        /** {@code viewer} (read), {@code operator} (backup, drill, verify, cancel) or {@code admin} (restore, delete). */
+        String role();
+    }
+
+    interface Target {
+        /** Host of the PostgreSQL server to protect. */
+        @WithDefault("localhost")
+        String host();
+
+        /** Port of the PostgreSQL server. */
+        @WithDefault("5432")
+        int port();
+
+        /** The database to back up (required). */
+        Optional<String> database();
+
+        /** The role Lifeboat connects as (default: {@code postgres}). */
+        @WithDefault("postgres")
+        String username();
+
+        /** The password, usually as an env reference such as {@code ${MASTODON_DB_PASSWORD}}. Never logged or returned. */
+        Optional<String> password();
+
+        /** A file holding the password (read at each use, so rotated Secrets work). Alternative to {@code password}. */
+        @WithName("password-file")
+        Optional<Path> passwordFile();
+
+        /** Comma-separated storage names this target's backups go to. May be omitted when exactly one storage exists. */
+        Optional<List<String>> storage();
+
+        /** Verification profile for drills: {@code generic} or {@code mastodon}. */
+        @WithDefault("generic")
+        String profile();
+    }
+
+    interface Storage {
+        /** {@code filesystem} or {@code s3}. */
+        String type();
+
+        /** filesystem: the directory backups are written under. */
+        Optional<Path> path();
+
+        /** s3: endpoint URL for S3-compatible services (MinIO, Ceph, R2, B2, Wasabi); omit for AWS. */
+        Optional<String> endpoint();
+
+        /** s3: bucket name. */
+        Optional<String> bucket();
+
+        /** s3: region. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** s3: key prefix under which targets are stored. */
+        Optional<String> prefix();
+
+        /** s3: use path-style addressing (needed by MinIO, Ceph and most self-hosted endpoints). */
+        @WithName("path-style")
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** s3: access key id (default: the AWS SDK's default credentials chain). */
+        @WithName("access-key-id")
+        Optional<String> accessKeyId();
+
+        /** s3: secret access key. Never logged or returned. */
+        @WithName("secret-access-key")
+        Optional<String> secretAccessKey();
+    }
+
+    interface Queue {
+        /** Whether this replica runs workers. API-only replicas set it to false. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long a running job's lease lasts without a heartbeat before another replica may rescue it. */
+        @WithDefault("60s")
+        Duration lease();
+
+        /** Concurrent jobs per replica. */
+        @WithDefault("4")
+        int workers();
+
+        /** Attempts per job before it fails for good (retryable failures only). */
+        @WithName("max-attempts")
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** How often idle workers look for due jobs when no notification arrives (retries whose run_at passed). */
+        @WithName("poll-interval")
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** First retry delay; doubles with each attempt (with jitter), capped by {@code retry-backoff-max}. */
+        @WithName("retry-backoff")
+        @WithDefault("30s")
+        Duration retryBackoff();
+
+        /** Upper bound of the retry delay. */
+        @WithName("retry-backoff-max")
+        @WithDefault("1h")
+        Duration retryBackoffMax();
+
+        /** Finished jobs (succeeded, failed, cancelled) older than this are deleted by the cleaner. */
+        @WithName("retention")
+        @WithDefault("30d")
+        Duration retention();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.lifeboat.job;
+
+/** Thrown by {@link JobContext#throwIfCancelled()}; the worker records the stop according to its reason. */
+public class JobCancelledException extends RuntimeException {
+    public JobCancelledException(JobContext.StopReason reason) {
+        super("job stopped: " + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+    }
+}

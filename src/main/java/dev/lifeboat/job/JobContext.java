@@ -1,0 +1,131 @@
+package dev.lifeboat.job;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What a handler sees of its job: identity and arguments, a cancellation signal and a progress sink.
+ * Cancellation comes from an API cancel request, a lost lease, or replica shutdown; handlers react
+ * the same way to each (stop, kill child processes, clean up), the worker decides what to record.
+ */
+public final class JobContext {
+
+    /** Why a running job was told to stop. */
+    public enum StopReason {
+        /** Someone asked to cancel it through the API: record {@code cancelled}. */
+        CANCEL_REQUESTED,
+        /** Another replica may already run it (our lease expired): record nothing. */
+        LEASE_LOST,
+        /** This replica is shutting down: put the job back in the queue. */
+        SHUTDOWN
+    }
+
+    private final Job job;
+    private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
+    private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<JobProgress> progress = new AtomicReference<>();
+    private volatile boolean progressDirty;
+
+    JobContext(Job job) {
+        this.job = job;
+    }
+
+    public UUID jobId() {
+        return job.id;
+    }
+
+    public String kind() {
+        return job.kind;
+    }
+
+    public String target() {
+        return job.target;
+    }
+
+    public Map<String, Object> args() {
+        return job.args == null ? Map.of() : job.args;
+    }
+
+    public int attempt() {
+        return job.attempt;
+    }
+
+    public int maxAttempts() {
+        return job.maxAttempts;
+    }
+
+    public boolean isCancelled() {
+        return stopReason.get() != null;
+    }
+
+    public StopReason stopReason() {
+        return stopReason.get();
+    }
+
+    /** Throws {@link JobCancelledException} if the job was told to stop; call between phases. */
+    public void throwIfCancelled() {
+        if (isCancelled()) {
+            throw new JobCancelledException(stopReason.get());
+        }
+    }
+
+    /** Waits up to the given time for a stop signal; returns true if the job was told to stop. */
+    public boolean awaitStop(long timeout, TimeUnit unit) throws InterruptedException {
+        return stopped.await(timeout, unit);
+    }
+
+    /**
+     * Registers an action run (once) when the job is told to stop, e.g. destroying a child process.
+     * Runs immediately if the job is already stopping.
+     */
+    public void onCancel(Runnable action) {
+        onCancel.add(action);
+        if (isCancelled() && onCancel.remove(action)) {
+            runQuietly(action);
+        }
+    }
+
+    /** Reports progress; the worker writes it to the job row at most about once a second. */
+    public void progress(String phase, Long bytesDone, Long bytesTotal) {
+        progress.set(new JobProgress(phase, bytesDone, bytesTotal));
+        progressDirty = true;
+    }
+
+    JobProgress takeDirtyProgress() {
+        if (!progressDirty) {
+            return null;
+        }
+        progressDirty = false;
+        return progress.get();
+    }
+
+    Job job() {
+        return job;
+    }
+
+    /** Signals the handler to stop; the first reason wins. */
+    void stop(StopReason reason) {
+        if (stopReason.compareAndSet(null, reason)) {
+            stopped.countDown();
+            for (Runnable r : onCancel) {
+                if (onCancel.remove(r)) {
+                    runQuietly(r);
+                }
+            }
+        }
+    }
+
+    private static void runQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            org.jboss.logging.Logger.getLogger(JobContext.class).warn("cancel action failed", e);
+        }
+    }
+}

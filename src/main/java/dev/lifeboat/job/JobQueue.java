@@ -1,0 +1,390 @@
+package dev.lifeboat.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.config.LifeboatConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Every state transition of the job table, each one SQL statement (plus its NOTIFY) in its own
+ * transaction. "Now" is passed in by the caller (from the injected {@link Clock}) so tests can move
+ * time; transitions out of {@code running} only apply while the caller still holds the lease
+ * ({@code locked_by} matches), so a worker whose job was rescued can never overwrite the new run.
+ */
+@ApplicationScoped
+public class JobQueue {
+    private static final Logger LOG = Logger.getLogger(JobQueue.class);
+    /** NOTIFY channel; payload {@code "<event> <job id> [target]"}, see {@link JobEvents}. */
+    public static final String CHANNEL = "lifeboat_job";
+
+    @Inject
+    EntityManager em;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    LifeboatConfig config;
+    @Inject
+    Clock clock;
+
+    /** The current time at the database's precision (microseconds), so cursors compare exactly. */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    public record Enqueued(Job job, boolean created) {
+    }
+
+    /**
+     * Inserts a queued job, or returns the existing one when the idempotency key was used before for
+     * the same request. Throws {@link IdempotencyConflictException} when the key was used for another.
+     */
+    public Enqueued enqueue(NewJob newJob) {
+        Instant now = now();
+        String argsJson = toJson(newJob.args());
+        Enqueued e = QuarkusTransaction.requiringNew().call(() -> {
+            List<Job> inserted = em.createNativeQuery("""
+                    INSERT INTO job (id, kind, target, args, max_attempts, run_at, idempotency_key, created_at)
+                    VALUES (:id, :kind, :target, CAST(:args AS jsonb), :maxAttempts, :now, :key, :now)
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    RETURNING *""", Job.class)
+                    .setParameter("id", UUID.randomUUID())
+                    .setParameter("kind", newJob.kind())
+                    .setParameter("target", newJob.target())
+                    .setParameter("args", argsJson)
+                    .setParameter("maxAttempts", config.queue().maxAttempts())
+                    .setParameter("now", ts(now))
+                    .setParameter("key", newJob.idempotencyKey())
+                    .getResultList();
+            if (!inserted.isEmpty()) {
+                Job job = inserted.get(0);
+                notify("queued", job.id, job.target);
+                return new Enqueued(job, true);
+            }
+            Job existing = (Job) em.createNativeQuery("SELECT * FROM job WHERE idempotency_key = :key", Job.class)
+                    .setParameter("key", newJob.idempotencyKey())
+                    .getSingleResult();
+            if (!Objects.equals(existing.kind, newJob.kind()) || !Objects.equals(existing.target, newJob.target())
+                    || !sameJson(existing.args, newJob.args())) {
+                throw new IdempotencyConflictException("Idempotency-Key '" + newJob.idempotencyKey()
+                        + "' was already used for a different request (" + existing.kind
+                        + (existing.target == null ? "" : " of target " + existing.target)
+                        + ", job " + existing.id + "). Hint: use a new key for a new request.");
+            }
+            return new Enqueued(existing, false);
+        });
+        return e;
+    }
+
+    /**
+     * Claims up to {@code limit} due jobs of the given kinds for {@code workerId}, in one statement:
+     * rows are locked with SKIP LOCKED so concurrent replicas never wait for or take the same job,
+     * targets that already have a running job are skipped, and at most one job per target is taken.
+     * If another replica starts a job of the same target at the same instant, the unique index
+     * {@code job_one_running_per_target} rejects one of the two claims: we return nothing and the
+     * caller simply claims again.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Job> claim(String workerId, Collection<String> kinds, int limit, Duration lease) {
+        if (limit <= 0 || kinds.isEmpty()) {
+            return List.of();
+        }
+        Instant now = now();
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                    WITH locked AS (
+                        SELECT id, target, run_at, created_at FROM job j
+                        WHERE state = 'queued' AND run_at <= :now AND kind IN (:kinds)
+                          AND (target IS NULL OR NOT EXISTS (
+                                SELECT 1 FROM job r WHERE r.target = j.target AND r.state = 'running'))
+                        ORDER BY run_at, created_at
+                        LIMIT :limit
+                        FOR UPDATE SKIP LOCKED
+                    ), picked AS (
+                        SELECT DISTINCT ON (coalesce(target, id::text)) id FROM locked
+                        ORDER BY coalesce(target, id::text), run_at, created_at
+                    )
+                    UPDATE job SET state = 'running', attempt = attempt + 1, locked_by = :worker,
+                                   lease_expires_at = :leaseUntil, started_at = :now
+                    WHERE id IN (SELECT id FROM picked)
+                    RETURNING *""", Job.class)
+                    .setParameter("now", ts(now))
+                    .setParameter("kinds", kinds)
+                    .setParameter("limit", limit)
+                    .setParameter("worker", workerId)
+                    .setParameter("leaseUntil", ts(now.plus(lease)))
+                    .getResultList());
+        } catch (PersistenceException e) {
+            if (isUniqueViolation(e)) {
+                LOG.debugf("claim raced another replica for a target; claiming again");
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /** Records success. Returns false if this worker no longer holds the job (it was rescued). */
+    public boolean complete(UUID id, String workerId, Map<String, Object> result) {
+        return finishRunning(id, workerId, """
+                state = 'succeeded', result = CAST(:result AS jsonb), finished_at = :now""",
+                Map.of("result", toJson(result)));
+    }
+
+    /** Records a failed attempt and queues the next one at {@code runAt}. */
+    public boolean retry(UUID id, String workerId, String error, Instant runAt) {
+        return finishRunning(id, workerId, "state = 'queued', error = :error, run_at = :runAt",
+                Map.of("error", error, "runAt", ts(runAt)));
+    }
+
+    /** Records a permanent failure (or the last attempt's failure). */
+    public boolean fail(UUID id, String workerId, String error) {
+        return finishRunning(id, workerId, "state = 'failed', error = :error, finished_at = :now",
+                Map.of("error", error));
+    }
+
+    /** Records that a running job stopped because it was cancelled. */
+    public boolean cancelled(UUID id, String workerId) {
+        return finishRunning(id, workerId,
+                "state = 'cancelled', error = 'cancelled on request', finished_at = :now", Map.of());
+    }
+
+    /** Puts a job back in the queue without spending an attempt (this replica is shutting down). */
+    public boolean release(UUID id, String workerId) {
+        return finishRunning(id, workerId, "state = 'queued', run_at = :now, attempt = attempt - 1", Map.of());
+    }
+
+    private boolean finishRunning(UUID id, String workerId, String set, Map<String, Object> params) {
+        Instant now = now();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            var q = em.createNativeQuery("""
+                    WITH done AS (
+                        UPDATE job SET %s, locked_by = NULL, lease_expires_at = NULL
+                        WHERE id = :id AND locked_by = :worker AND state = 'running'
+                        RETURNING id, state, target)
+                    SELECT count(pg_notify('%s', (CASE WHEN state = 'queued' THEN 'released ' ELSE 'finished ' END)
+                                 || id || ' ' || coalesce(target, ''))) FROM done""".formatted(set, CHANNEL))
+                    .setParameter("id", id)
+                    .setParameter("worker", workerId);
+            if (set.contains(":now")) {
+                q.setParameter("now", ts(now));
+            }
+            params.forEach(q::setParameter);
+            return ((Number) q.getSingleResult()).longValue() == 1;
+        });
+    }
+
+    public record Heartbeat(List<UUID> held, List<UUID> cancelRequested) {
+    }
+
+    /**
+     * Renews the lease of the given running jobs of this worker and reports which ones it still
+     * holds and which ones someone asked to cancel.
+     */
+    @SuppressWarnings("unchecked")
+    public Heartbeat heartbeat(String workerId, Collection<UUID> ids, Duration lease) {
+        if (ids.isEmpty()) {
+            return new Heartbeat(List.of(), List.of());
+        }
+        Instant now = now();
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                UPDATE job SET lease_expires_at = :until
+                WHERE id IN (:ids) AND locked_by = :worker AND state = 'running'
+                RETURNING id::text, cancel_requested_at IS NOT NULL""")
+                .setParameter("until", ts(now.plus(lease)))
+                .setParameter("ids", ids)
+                .setParameter("worker", workerId)
+                .getResultList());
+        List<UUID> held = new ArrayList<>();
+        List<UUID> cancel = new ArrayList<>();
+        for (Object[] r : rows) {
+            UUID id = UUID.fromString((String) r[0]);
+            held.add(id);
+            if (Boolean.TRUE.equals(r[1])) {
+                cancel.add(id);
+            }
+        }
+        return new Heartbeat(held, cancel);
+    }
+
+    /** Stores a running job's progress. */
+    public void progress(UUID id, String workerId, JobProgress progress) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                UPDATE job SET progress = CAST(:p AS jsonb)
+                WHERE id = :id AND locked_by = :worker AND state = 'running'""")
+                .setParameter("p", toJson(progress.toMap()))
+                .setParameter("id", id)
+                .setParameter("worker", workerId)
+                .executeUpdate());
+    }
+
+    public sealed interface CancelResult {
+        /** A queued job, cancelled at once. */
+        record Cancelled(Job job) implements CancelResult {
+        }
+
+        /** A running job, told to stop; it ends {@code cancelled} when its handler has cleaned up. */
+        record Requested(Job job) implements CancelResult {
+        }
+
+        /** Already succeeded, failed or cancelled: nothing to cancel. */
+        record AlreadyFinished(Job job) implements CancelResult {
+        }
+
+        record NotFound() implements CancelResult {
+        }
+    }
+
+    /** Cancels a queued job at once, or asks the worker of a running job to stop. */
+    @SuppressWarnings("unchecked")
+    public CancelResult requestCancel(UUID id) {
+        Instant now = now();
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Job> rows = em.createNativeQuery("""
+                    UPDATE job SET
+                        state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE state END,
+                        finished_at = CASE WHEN state = 'queued' THEN CAST(:now AS timestamptz) ELSE finished_at END,
+                        error = CASE WHEN state = 'queued' THEN 'cancelled on request' ELSE error END,
+                        cancel_requested_at = coalesce(cancel_requested_at, CAST(:now AS timestamptz))
+                    WHERE id = :id AND state IN ('queued', 'running')
+                    RETURNING *""", Job.class)
+                    .setParameter("now", ts(now))
+                    .setParameter("id", id)
+                    .getResultList();
+            if (rows.isEmpty()) {
+                Job job = em.find(Job.class, id);
+                return job == null ? new CancelResult.NotFound() : new CancelResult.AlreadyFinished(job);
+            }
+            Job job = rows.get(0);
+            if (job.jobState() == JobState.CANCELLED) {
+                notify("finished", job.id, job.target);
+                return new CancelResult.Cancelled(job);
+            }
+            notify("cancel", job.id, job.target);
+            return new CancelResult.Requested(job);
+        });
+    }
+
+    public record Rescued(UUID id, JobState state) {
+    }
+
+    /**
+     * Returns jobs whose lease expired before {@code now} to the queue (next attempt), or fails them
+     * when their attempts are spent, or cancels them when a cancel was requested.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Rescued> rescueExpired(Instant now) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Object[]> rows = em.createNativeQuery("""
+                    WITH expired AS (
+                        SELECT id FROM job WHERE state = 'running' AND lease_expires_at < :now
+                        FOR UPDATE SKIP LOCKED
+                    ), decided AS (
+                        SELECT j.id, j.locked_by,
+                               CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                    WHEN j.attempt >= j.max_attempts THEN 'failed'
+                                    ELSE 'queued' END AS next
+                        FROM job j JOIN expired USING (id)
+                    )
+                    UPDATE job SET state = d.next,
+                        error = 'worker ' || d.locked_by || ' stopped renewing its lease (it crashed, was killed'
+                                || ' or lost its database connection) during attempt ' || job.attempt
+                                || ' of ' || job.max_attempts,
+                        finished_at = CASE WHEN d.next = 'queued' THEN NULL ELSE CAST(:now AS timestamptz) END,
+                        run_at = CASE WHEN d.next = 'queued' THEN CAST(:now AS timestamptz) ELSE job.run_at END,
+                        locked_by = NULL, lease_expires_at = NULL
+                    FROM decided d WHERE job.id = d.id
+                    RETURNING job.id::text, job.state, job.target""")
+                    .setParameter("now", ts(now))
+                    .getResultList();
+            List<Rescued> out = new ArrayList<>();
+            for (Object[] r : rows) {
+                Rescued rescued = new Rescued(UUID.fromString((String) r[0]), JobState.fromDb((String) r[1]));
+                out.add(rescued);
+                notify(rescued.state() == JobState.QUEUED ? "queued" : "finished", rescued.id(), (String) r[2]);
+            }
+            return out;
+        });
+    }
+
+    /** Deletes up to {@code batch} finished jobs that finished before {@code cutoff}. */
+    public int deleteFinishedBefore(Instant cutoff, int batch) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                DELETE FROM job WHERE id IN (
+                    SELECT id FROM job WHERE finished_at < :cutoff ORDER BY finished_at LIMIT :batch)""")
+                .setParameter("cutoff", ts(cutoff))
+                .setParameter("batch", batch)
+                .executeUpdate());
+    }
+
+    public Optional<Job> find(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> Optional.ofNullable(em.find(Job.class, id)));
+    }
+
+    /** Number of jobs in each state, for metrics. */
+    @SuppressWarnings("unchecked")
+    public Map<JobState, Long> countByState() {
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() ->
+                em.createNativeQuery("SELECT state, count(*) FROM job GROUP BY state").getResultList());
+        Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            counts.put(s, 0L);
+        }
+        for (Object[] r : rows) {
+            counts.put(JobState.fromDb((String) r[0]), ((Number) r[1]).longValue());
+        }
+        return counts;
+    }
+
+    private void notify(String event, UUID id, String target) {
+        em.createNativeQuery("SELECT pg_notify(:channel, :payload)")
+                .setParameter("channel", CHANNEL)
+                .setParameter("payload", event + " " + id + " " + (target == null ? "" : target))
+                .getSingleResult();
+    }
+
+    static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static OffsetDateTime ts(Instant i) {
+        return OffsetDateTime.ofInstant(i, ZoneOffset.UTC);
+    }
+
+    private String toJson(Map<String, Object> m) {
+        try {
+            return json.writeValueAsString(m == null ? Map.of() : m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("job data is not serialisable as JSON", e);
+        }
+    }
+
+    private boolean sameJson(Map<String, Object> stored, Map<String, Object> requested) {
+        // Compare through JSON trees so number types (Integer vs Long) don't matter.
+        return json.valueToTree(stored == null ? Map.of() : stored)
+                .equals(json.valueToTree(requested == null ? Map.of() : requested));
+    }
+}
