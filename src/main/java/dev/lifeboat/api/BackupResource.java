@@ -42,7 +42,7 @@ public class BackupResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "422", ref = "Unprocessable")
-    public Response start(BackupRequest request,
+    public Response startBackup(BackupRequest request,
                           @Parameter(description = "Makes retries safe: the same key returns the same job")
                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null) {

@@ -31,7 +31,7 @@ public class DrillResource {
     @Operation(summary = "Start a restore drill", description = "Not implemented in this version: answers 501.")
     @APIResponse(responseCode = "202", description = "Queued; Location points to the job")
     @APIResponse(responseCode = "501", ref = "NotImplemented")
-    public Response start(DrillRequest request,
+    public Response startDrill(DrillRequest request,
                           @Parameter(description = "Makes retries safe: the same key returns the same job")
                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
         throw new ApiException(501, "Restore drills are not implemented in this version of Lifeboat yet.");

@@ -52,7 +52,7 @@ public class JobResource {
     @APIResponse(responseCode = "200", description = "A page of jobs",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobPage.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
-    public Page<JobView> list(@QueryParam("target") String target,
+    public Page<JobView> listJobs(@QueryParam("target") String target,
                               @QueryParam("kind") String kind,
                               @Parameter(schema = @Schema(enumeration = {"queued", "running", "succeeded", "failed", "cancelled"}))
                               @QueryParam("state") String state,
@@ -103,7 +103,7 @@ public class JobResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
-    public JobView get(@PathParam("id") String idParam,
+    public JobView getJob(@PathParam("id") String idParam,
                        @Parameter(description = "Seconds to wait for the job to finish (0 to " + MAX_WAIT_SECONDS + ")",
                                schema = @Schema(type = SchemaType.INTEGER))
                        @QueryParam("waitSeconds") String waitParam) throws InterruptedException {
@@ -143,7 +143,7 @@ public class JobResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "409", ref = "Conflict")
-    public Response cancel(@PathParam("id") String idParam) {
+    public Response cancelJob(@PathParam("id") String idParam) {
         UUID id = Params.uuid("job id", idParam);
         JobQueue.CancelResult r = queue.requestCancel(id);
         if (r instanceof JobQueue.CancelResult.Cancelled c) {

@@ -25,6 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                 responses = {
                         @APIResponse(name = "BadRequest", responseCode = "400", description = "The request is malformed",
                                 content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = "Unauthorized", responseCode = "401", description = "No valid bearer token",
+                                content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = "Forbidden", responseCode = "403", description = "The token's role is too low",
+                                content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = "NotFound", responseCode = "404", description = "No such resource",
                                 content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = "Conflict", responseCode = "409", description = "The resource's state forbids this",

@@ -86,6 +86,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        Response fromJson = jsonCause(e, uri);
+        if (fromJson != null) {
+            return fromJson;
+        }
         int status = e.getResponse().getStatus();
         if (status >= 500) {
             return unexpected(e, uri);
@@ -97,14 +101,32 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
         // Bad input that reaches here as an exception from a JSON reader is still the client's fault.
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JsonProcessingException jpe) {
-                return json(jpe, uri);
-            }
+        Response fromJson = jsonCause(e, uri);
+        if (fromJson != null) {
+            return fromJson;
         }
         String ref = UUID.randomUUID().toString().substring(0, 8);
         LOG.errorf(e, "unexpected error %s on %s", ref, path(uri));
         return Problem.response(500, "Lifeboat hit an unexpected error (reference " + ref + " in its log).", path(uri)).build();
+    }
+
+    /** The problem for a JSON reading error wrapped in another exception, or null if there is none. */
+    private Response jsonCause(Throwable e, UriInfo uri) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof UnrecognizedPropertyException u) {
+                return unrecognized(u, uri);
+            }
+            if (t instanceof InvalidFormatException i) {
+                return invalidFormat(i, uri);
+            }
+            if (t instanceof MismatchedInputException m) {
+                return mismatched(m, uri);
+            }
+            if (t instanceof JsonProcessingException j) {
+                return json(j, uri);
+            }
+        }
+        return null;
     }
 
     private static String path(UriInfo uri) {

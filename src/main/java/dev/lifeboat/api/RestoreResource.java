@@ -35,7 +35,7 @@ public class RestoreResource {
     @Operation(summary = "Start a restore", description = "Not implemented in this version: answers 501.")
     @APIResponse(responseCode = "202", description = "Queued; Location points to the job")
     @APIResponse(responseCode = "501", ref = "NotImplemented")
-    public Response start(RestoreRequest request,
+    public Response startRestore(RestoreRequest request,
                           @Parameter(description = "Makes retries safe: the same key returns the same job")
                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
         throw new ApiException(501, "Restores are not implemented in this version of Lifeboat yet.");

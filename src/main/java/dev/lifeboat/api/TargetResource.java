@@ -47,7 +47,7 @@ public class TargetResource {
     @Operation(summary = "List targets")
     @APIResponse(responseCode = "200", description = "Every configured target",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TargetList.class)))
-    public TargetList list() {
+    public TargetList listTargets() {
         return new TargetList(targets.all().stream().map(TargetView::of).toList());
     }
 
@@ -58,7 +58,7 @@ public class TargetResource {
     @APIResponse(responseCode = "200", description = "The target",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
-    public TargetView get(@PathParam("name") String name) {
+    public TargetView getTarget(@PathParam("name") String name) {
         return targets.find(name).map(TargetView::of)
                 .orElseThrow(() -> ApiException.notFound("target '" + Params.shorten(name) + "' is not configured. Known targets: " + targets.names() + "."));
     }

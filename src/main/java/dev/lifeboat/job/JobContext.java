@@ -26,14 +26,21 @@ public final class JobContext {
     }
 
     private final Job job;
+    private final String workerId;
     private final AtomicReference<StopReason> stopReason = new AtomicReference<>();
     private final List<Runnable> onCancel = new CopyOnWriteArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<JobProgress> progress = new AtomicReference<>();
     private volatile boolean progressDirty;
 
-    JobContext(Job job) {
+    JobContext(Job job, String workerId) {
         this.job = job;
+        this.workerId = workerId;
+    }
+
+    /** The worker (replica) running this attempt. */
+    public String workerId() {
+        return workerId;
     }
 
     public UUID jobId() {

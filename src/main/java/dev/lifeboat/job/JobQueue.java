@@ -383,8 +383,11 @@ public class JobQueue {
     }
 
     private boolean sameJson(Map<String, Object> stored, Map<String, Object> requested) {
-        // Compare through JSON trees so number types (Integer vs Long) don't matter.
-        return json.valueToTree(stored == null ? Map.of() : stored)
-                .equals(json.valueToTree(requested == null ? Map.of() : requested));
+        // Compare as re-parsed JSON text so Java number types (Integer vs Long) don't matter.
+        try {
+            return json.readTree(toJson(stored)).equals(json.readTree(toJson(requested)));
+        } catch (JsonProcessingException e) {
+            return false;
+        }
     }
 }

@@ -47,6 +47,7 @@ public final class JobWorker {
     private Thread dispatcher;
     private Thread heartbeat;
     private volatile boolean running;
+    private volatile boolean crashed;
 
     public JobWorker(String workerId, JobQueue queue, JobEvents events, Map<String, JobHandler> handlers,
                      Settings settings, MeterRegistry metrics) {
@@ -124,6 +125,7 @@ public final class JobWorker {
      * so this pool's jobs keep their expired-to-be leases until a rescuer returns them to the queue.
      */
     public void crash() {
+        crashed = true;
         running = false;
         events.unsubscribe(listener);
         dispatcher.interrupt();
@@ -173,7 +175,7 @@ public final class JobWorker {
                     claimed = jobs.size();
                     for (Job job : jobs) {
                         reserved.incrementAndGet();
-                        JobContext ctx = new JobContext(job);
+                        JobContext ctx = new JobContext(job, workerId);
                         inFlight.put(job.id, ctx);
                         runners.execute(() -> execute(ctx));
                     }
@@ -234,6 +236,9 @@ public final class JobWorker {
                     }
                     outcome = JobOutcome.retry(message(t));
                 }
+            }
+            if (crashed) {
+                return; // a crashed process records nothing
             }
             outcomeTag = record(ctx, outcome);
         } catch (Throwable t) {

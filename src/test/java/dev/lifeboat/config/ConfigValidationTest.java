@@ -1,0 +1,118 @@
+package dev.lifeboat.config;
+
+import dev.lifeboat.auth.Tokens;
+import dev.lifeboat.target.Targets;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Start-up validation of targets, storages and tokens: every problem listed, with a hint. */
+class ConfigValidationTest {
+
+    static LifeboatConfig config(Map<String, String> props) {
+        SmallRyeConfig c = new SmallRyeConfigBuilder()
+                .withMapping(LifeboatConfig.class)
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new PropertiesConfigSource(props, "test", 500))
+                .build();
+        return c.getConfigMapping(LifeboatConfig.class);
+    }
+
+    static Map<String, String> good() {
+        Map<String, String> p = new HashMap<>();
+        p.put("lifeboat.storage.local.type", "filesystem");
+        p.put("lifeboat.storage.local.path", "/tmp/x");
+        p.put("lifeboat.targets.mastodon.database", "mastodon_production");
+        p.put("lifeboat.targets.mastodon.password", "s3cret");
+        return p;
+    }
+
+    @Test
+    void aGoodConfigurationDefaultsToTheOnlyStorage() {
+        Targets t = new Targets(config(good()));
+        assertThat(t.find("mastodon").orElseThrow().storage()).containsExactly("local");
+        assertThat(t.find("mastodon").orElseThrow().toString()).doesNotContain("s3cret");
+        new StorageValidation(config(good()));
+    }
+
+    @Test
+    void targetProblemsAreAllListed() {
+        Map<String, String> p = good();
+        p.put("lifeboat.targets.broken.storage", "nas,local");
+        p.put("lifeboat.targets.broken.profile", "pleroma");
+        p.put("lifeboat.targets.broken.password", "a");
+        p.put("lifeboat.targets.broken.password-file", "/nonexistent/pw");
+        p.put("lifeboat.targets.Bad Name.database", "x");
+        assertThatThrownBy(() -> new Targets(config(p)))
+                .hasMessageContaining("lifeboat.targets.broken.database is missing")
+                .hasMessageContaining("lifeboat.targets.broken.storage names 'nas', which is not defined")
+                .hasMessageContaining("profile=pleroma is unknown")
+                .hasMessageContaining("sets both password and password-file")
+                .hasMessageContaining("target name 'Bad Name' is not allowed")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("'local', which is not defined"));
+    }
+
+    @Test
+    void storageProblemsAreListed() {
+        Map<String, String> p = good();
+        p.put("lifeboat.storage.tape.type", "tape");
+        p.put("lifeboat.storage.disk.type", "filesystem");
+        p.put("lifeboat.storage.cloud.type", "s3");
+        p.put("lifeboat.storage.cloud.endpoint", "minio:9000");
+        p.put("lifeboat.storage.cloud.access-key-id", "AKIA");
+        assertThatThrownBy(() -> new StorageValidation(config(p)))
+                .hasMessageContaining("lifeboat.storage.tape.type=tape is unknown")
+                .hasMessageContaining("lifeboat.storage.disk.path is missing")
+                .hasMessageContaining("lifeboat.storage.cloud.bucket is missing")
+                .hasMessageContaining("endpoint=minio:9000 is not an http(s) URL")
+                .hasMessageContaining("access-key-id and secret-access-key go together");
+    }
+
+    @Test
+    void aMissingPasswordFileIsReported() {
+        Map<String, String> p = good();
+        p.remove("lifeboat.targets.mastodon.password");
+        p.put("lifeboat.targets.mastodon.password-file", "/nonexistent/secret");
+        assertThatThrownBy(() -> new Targets(config(p))).hasMessageContaining("/nonexistent/secret does not exist");
+    }
+
+    @Test
+    void severalStoragesNeedAnExplicitList() {
+        Map<String, String> p = good();
+        p.put("lifeboat.storage.offsite.type", "s3");
+        p.put("lifeboat.storage.offsite.bucket", "b");
+        assertThatThrownBy(() -> new Targets(config(p))).hasMessageContaining("storage is missing and several storages exist");
+    }
+
+    @Test
+    void tokensNeedAHashAndAKnownRole() {
+        Map<String, String> p = good();
+        p.put("lifeboat.auth.tokens.ci.hash", "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8");
+        p.put("lifeboat.auth.tokens.ci.role", "root");
+        assertThatThrownBy(() -> new Tokens(config(p)))
+                .hasMessageContaining("lifeboat.auth.tokens.ci.role=root is unknown")
+                .hasMessageContaining("lifeboat.auth.tokens.ci.hash must be sha256:<64 hex digits>");
+    }
+
+    @Test
+    void tokensAuthenticateByHashOnly() {
+        Map<String, String> p = good();
+        p.put("lifeboat.auth.tokens.ci.hash", "sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8");
+        p.put("lifeboat.auth.tokens.ci.role", "operator");
+        Tokens tokens = new Tokens(config(p));
+        assertThat(tokens.authenticate("password")).hasValueSatisfying(c -> {
+            assertThat(c.tokenName()).isEqualTo("ci");
+            assertThat(c.role()).isEqualTo(dev.lifeboat.auth.Role.OPERATOR);
+        });
+        assertThat(tokens.authenticate("Password")).isEmpty();
+        assertThat(tokens.authenticate("")).isEmpty();
+        assertThat(tokens.authenticate(null)).isEmpty();
+    }
+}
