@@ -46,7 +46,15 @@ public class AuthFilter {
         return Optional.empty();
     }
 
+    private static final java.util.Map<String, Role> ROLES = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static Role requiredRole(SimpleResourceInfo resource) {
+        String key = resource.getResourceClass().getName() + "#" + resource.getMethodName()
+                + java.util.Arrays.toString(resource.parameterTypes());
+        return ROLES.computeIfAbsent(key, k -> lookUpRole(resource));
+    }
+
+    private static Role lookUpRole(SimpleResourceInfo resource) {
         try {
             Method m = resource.getResourceClass().getMethod(resource.getMethodName(), resource.parameterTypes());
             Requires r = m.getAnnotation(Requires.class);
