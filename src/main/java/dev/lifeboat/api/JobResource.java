@@ -108,7 +108,7 @@ public class JobResource {
                                schema = @Schema(type = SchemaType.INTEGER))
                        @QueryParam("waitSeconds") String waitParam) throws InterruptedException {
         UUID id = Params.uuid("job id", idParam);
-        int wait = Params.intInRange("waitSeconds", waitParam, 0, 0, Integer.MAX_VALUE);
+        int wait = Params.intInRange("waitSeconds", waitParam, 0, 0, 86_400);
         wait = Math.min(wait, MAX_WAIT_SECONDS);
         Job job = queue.find(id).orElseThrow(() -> ApiException.notFound("job " + id + " does not exist (finished jobs are deleted after lifeboat.queue.retention)."));
         Instant deadline = Instant.now().plusSeconds(wait);

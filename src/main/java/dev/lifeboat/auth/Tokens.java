@@ -38,7 +38,12 @@ public class Tokens {
 
     @Inject
     public Tokens(LifeboatConfig config) {
-        ConfigProblems problems = new ConfigProblems();
+        this(config, null);
+    }
+
+    /** Validates into {@code collect} when given (see {@link dev.lifeboat.config.ConfigValidation}), else throws. */
+    public Tokens(LifeboatConfig config, ConfigProblems collect) {
+        ConfigProblems problems = collect == null ? new ConfigProblems() : collect;
         config.auth().tokens().forEach((name, t) -> {
             String key = "lifeboat.auth.tokens." + name;
             Optional<Role> role = Role.parse(t.role());
@@ -52,8 +57,10 @@ public class Tokens {
                 entries.add(new Entry(name, HexFormat.of().parseHex(t.hash().substring(7).toLowerCase()), role.get()));
             }
         });
-        problems.throwIfAny();
-        if (entries.isEmpty()) {
+        if (collect == null) {
+            problems.throwIfAny();
+        }
+        if (collect == null && entries.isEmpty()) {
             LOG.warn("no API tokens are configured (lifeboat.auth.tokens.*): every /api request will be refused with 401");
         }
     }

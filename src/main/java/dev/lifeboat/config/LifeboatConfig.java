@@ -141,6 +141,16 @@ public interface LifeboatConfig {
         @WithDefault("1h")
         Duration retryBackoffMax();
 
+        /** How often each replica looks for running jobs whose lease expired (their worker died). */
+        @WithName("rescue-interval")
+        @WithDefault("10s")
+        Duration rescueInterval();
+
+        /** How often each replica deletes finished jobs older than {@code retention}. */
+        @WithName("clean-interval")
+        @WithDefault("1h")
+        Duration cleanInterval();
+
         /** Finished jobs (succeeded, failed, cancelled) older than this are deleted by the cleaner. */
         @WithName("retention")
         @WithDefault("30d")

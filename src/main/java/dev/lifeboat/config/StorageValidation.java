@@ -14,7 +14,12 @@ public class StorageValidation {
 
     @Inject
     public StorageValidation(LifeboatConfig config) {
-        ConfigProblems problems = new ConfigProblems();
+        this(config, null);
+    }
+
+    /** Validates into {@code collect} when given (see {@link dev.lifeboat.config.ConfigValidation}), else throws. */
+    public StorageValidation(LifeboatConfig config, ConfigProblems collect) {
+        ConfigProblems problems = collect == null ? new ConfigProblems() : collect;
         config.storage().forEach((name, s) -> {
             String key = "lifeboat.storage." + name;
             switch (s.type()) {
@@ -39,6 +44,8 @@ public class StorageValidation {
                 default -> problems.add(key + ".type=" + s.type() + " is unknown. Hint: use filesystem or s3");
             }
         });
-        problems.throwIfAny();
+        if (collect == null) {
+            problems.throwIfAny();
+        }
     }
 }

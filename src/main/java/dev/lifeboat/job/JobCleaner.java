@@ -22,7 +22,7 @@ public class JobCleaner {
     public record Result(int deleted) {
     }
 
-    @Scheduled(every = "${lifeboat.queue.clean-interval:1h}", delayed = "1m",
+    @Scheduled(every = "${lifeboat.queue.clean-interval}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {

@@ -23,7 +23,7 @@ public class JobRescuer {
     public record Result(int requeued, int failed, int cancelled) {
     }
 
-    @Scheduled(every = "${lifeboat.queue.rescue-interval:10s}", delayed = "5s",
+    @Scheduled(every = "${lifeboat.queue.rescue-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {

@@ -8,7 +8,7 @@ import java.util.Optional;
  * (see V1__job_queue.sql); docs/job-states.md draws the machine.
  */
 public enum JobState {
-    /** Waiting for a worker. In: API insert, {@link JobQueue#retry}, {@link JobRescuer}, shutdown release. Out: claim, cancel. */
+    /** Waiting for a worker. In: API insert, {@link JobQueue#retry}, {@link JobRescuer}, {@link JobQueue#release} at shutdown. Out: claim, cancel. */
     QUEUED,
     /** Held by one worker under a lease. In: {@link JobQueue#claim}. Out: complete/retry/fail/cancelled by that worker, or {@link JobRescuer}. */
     RUNNING,
@@ -16,7 +16,7 @@ public enum JobState {
     SUCCEEDED,
     /** Terminal. In: the worker (permanent error or attempts spent) or {@link JobRescuer}. Out: {@link JobCleaner}. */
     FAILED,
-    /** Terminal. In: {@link JobQueue#requestCancel} for a queued job, the worker after a cancel request. Out: {@link JobCleaner}. */
+    /** Terminal. In: {@link JobQueue#requestCancel} for a queued job, the worker after a cancel request, or {@link JobRescuer} for a running job with a cancel request whose lease expired. Out: {@link JobCleaner}. */
     CANCELLED;
 
     public String db() {

@@ -290,14 +290,17 @@ public final class JobWorker {
         return tag;
     }
 
-    /** Exponential backoff with ±20 % jitter: retryBackoff × 2^(attempt-1), capped. */
+    /**
+     * Exponential backoff with ±20 % jitter: retryBackoff × 2^(attempt-1), never above retryBackoffMax.
+     * Jitter spreads retries of jobs that failed together (a database restart) over time.
+     */
     Duration backoff(int attempt) {
         long base = settings.retryBackoff().toMillis();
         long max = settings.retryBackoffMax().toMillis();
         long exp = base << Math.min(Math.max(attempt - 1, 0), 20);
-        long capped = Math.min(exp <= 0 ? max : exp, max);
         double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
-        return Duration.ofMillis(Math.max(1, (long) (capped * jitter)));
+        long delay = (long) ((exp <= 0 ? max : exp) * jitter);
+        return Duration.ofMillis(Math.max(1, Math.min(delay, max)));
     }
 
     private void heartbeatLoop() {

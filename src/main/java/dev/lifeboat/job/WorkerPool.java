@@ -36,7 +36,7 @@ public class WorkerPool {
 
     private JobWorker worker;
 
-    void start(@Observes @Priority(2000) StartupEvent ev) {
+    void start(@Observes @Priority(3000) StartupEvent ev) {
         if (!config.queue().enabled()) {
             LOG.info("lifeboat.queue.enabled=false: this replica serves the API but runs no jobs");
             return;

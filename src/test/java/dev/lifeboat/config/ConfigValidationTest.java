@@ -115,4 +115,17 @@ class ConfigValidationTest {
         assertThat(tokens.authenticate("")).isEmpty();
         assertThat(tokens.authenticate(null)).isEmpty();
     }
+
+    @Test
+    void everyProblemIsListedInOneFailure() {
+        Map<String, String> p = good();
+        p.put("lifeboat.auth.tokens.ci.hash", "nope");
+        p.put("lifeboat.auth.tokens.ci.role", "viewer");
+        p.put("lifeboat.storage.tape.type", "tape");
+        p.put("lifeboat.targets.mastodon.storage", "nas");
+        assertThatThrownBy(() -> new ConfigValidation(config(p)))
+                .hasMessageContaining("lifeboat.auth.tokens.ci.hash")
+                .hasMessageContaining("lifeboat.storage.tape.type=tape")
+                .hasMessageContaining("storage names 'nas'");
+    }
 }
