@@ -35,6 +35,20 @@ public class ProblemMappers {
         return Problem.response(422, e.getMessage(), path(uri)).build();
     }
 
+    /** Lifeboat's own database is unreachable or shutting down: the request may succeed later. */
+    @ServerExceptionMapper
+    public Response queueUnavailable(dev.lifeboat.job.JobQueueException e, UriInfo uri) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                LOG.warnf("Lifeboat's database is unavailable on %s: %s", path(uri), e.getMessage());
+                return Problem.response(503, "Lifeboat's own database is unavailable; try again shortly.", path(uri))
+                        .header("Retry-After", "5").build();
+            }
+        }
+        return unexpected(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response unrecognized(UnrecognizedPropertyException e, UriInfo uri) {
         return Problem.response(400, "Unknown field '" + e.getPropertyName() + "' in the request body."

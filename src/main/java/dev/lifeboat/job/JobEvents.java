@@ -12,6 +12,8 @@ import org.postgresql.PGNotification;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -29,8 +31,22 @@ import java.util.function.Consumer;
 public class JobEvents {
     private static final Logger LOG = Logger.getLogger(JobEvents.class);
 
-    /** One notification. {@code type} is queued, released, finished or cancel. */
+    /**
+     * One event. {@code type} is queued, released, finished or cancel. A notification's payload holds
+     * one or more events, one {@code "<type> <job id> [target]"} per line (batched completions).
+     */
     public record Event(String type, UUID jobId, String target) {
+        static List<Event> parseAll(String payload) {
+            List<Event> events = new ArrayList<>();
+            for (String line : payload.split("\n")) {
+                Event e = parse(line);
+                if (e != null) {
+                    events.add(e);
+                }
+            }
+            return events;
+        }
+
         static Event parse(String payload) {
             String[] p = payload.split(" ", 3);
             if (p.length < 2) {
@@ -127,8 +143,7 @@ public class JobEvents {
                         continue;
                     }
                     for (PGNotification n : ns) {
-                        Event e = Event.parse(n.getParameter());
-                        if (e != null) {
+                        for (Event e : Event.parseAll(n.getParameter())) {
                             publish(e);
                         }
                     }

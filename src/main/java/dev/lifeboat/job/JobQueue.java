@@ -3,6 +3,7 @@ package dev.lifeboat.job;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.config.LifeboatConfig;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,6 +11,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 import org.jboss.logging.Logger;
 
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,15 +24,19 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Every state transition of the job table, each one SQL statement (plus its NOTIFY) in its own
- * transaction. "Now" is passed in by the caller (from the injected {@link Clock}) so tests can move
+ * transaction. The worker's hot path (enqueue, claim, complete, heartbeat, progress) uses plain JDBC on
+ * the Agroal pool in autocommit mode: each is a single statement, so it is exactly as atomic, and it
+ * skips Hibernate's session, entity hydration and JTA bookkeeping, which cost more CPU than the SQL. "Now" is passed in by the caller (from the injected {@link Clock}) so tests can move
  * time; transitions out of {@code running} only apply while the caller still holds the lease
  * ({@code locked_by} matches), so a worker whose job was rescued can never overwrite the new run.
  */
@@ -39,6 +48,8 @@ public class JobQueue {
 
     @Inject
     EntityManager em;
+    @Inject
+    AgroalDataSource ds;
     @Inject
     ObjectMapper json;
     @Inject
@@ -61,28 +72,42 @@ public class JobQueue {
     public Enqueued enqueue(NewJob newJob) {
         Instant now = now();
         String argsJson = toJson(newJob.args());
-        Enqueued e = QuarkusTransaction.requiringNew().call(() -> {
-            List<Job> inserted = em.createNativeQuery("""
-                    INSERT INTO job (id, kind, target, args, max_attempts, run_at, idempotency_key, created_at)
-                    VALUES (:id, :kind, :target, CAST(:args AS jsonb), :maxAttempts, :now, :key, :now)
-                    ON CONFLICT (idempotency_key) DO NOTHING
-                    RETURNING *""", Job.class)
-                    .setParameter("id", UUID.randomUUID())
-                    .setParameter("kind", newJob.kind())
-                    .setParameter("target", newJob.target())
-                    .setParameter("args", argsJson)
-                    .setParameter("maxAttempts", config.queue().maxAttempts())
-                    .setParameter("now", ts(now))
-                    .setParameter("key", newJob.idempotencyKey())
-                    .getResultList();
-            if (!inserted.isEmpty()) {
-                Job job = inserted.get(0);
-                notify("queued", job.id, job.target);
-                return new Enqueued(job, true);
+        // One statement inserts and notifies (no second round trip); ON CONFLICT waits for a concurrent
+        // insert of the same key to commit, so the SELECT below always finds the earlier job.
+        try (Connection c = ds.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH ins AS (
+                        INSERT INTO job (id, kind, target, args, max_attempts, run_at, idempotency_key, created_at)
+                        VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?)
+                        ON CONFLICT (idempotency_key) DO NOTHING
+                        RETURNING *)
+                    SELECT ins.*, pg_notify(?, 'queued ' || ins.id || ' ' || coalesce(ins.target, '')) FROM ins""")) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setString(2, newJob.kind());
+                ps.setString(3, newJob.target());
+                ps.setString(4, argsJson);
+                ps.setInt(5, config.queue().maxAttempts());
+                ps.setObject(6, ts(now));
+                ps.setString(7, newJob.idempotencyKey());
+                ps.setObject(8, ts(now));
+                ps.setString(9, CHANNEL);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new Enqueued(toJob(rs), true);
+                    }
+                }
             }
-            Job existing = (Job) em.createNativeQuery("SELECT * FROM job WHERE idempotency_key = :key", Job.class)
-                    .setParameter("key", newJob.idempotencyKey())
-                    .getSingleResult();
+            Job existing;
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE idempotency_key = ?")) {
+                ps.setString(1, newJob.idempotencyKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        // Only possible if the earlier job was deleted between the two statements.
+                        throw new IllegalStateException("job with Idempotency-Key vanished; retry the request");
+                    }
+                    existing = toJob(rs);
+                }
+            }
             if (!Objects.equals(existing.kind, newJob.kind()) || !Objects.equals(existing.target, newJob.target())
                     || !sameJson(existing.args, newJob.args())) {
                 throw new IdempotencyConflictException("Idempotency-Key '" + newJob.idempotencyKey()
@@ -91,8 +116,9 @@ public class JobQueue {
                         + ", job " + existing.id + "). Hint: use a new key for a new request.");
             }
             return new Enqueued(existing, false);
-        });
-        return e;
+        } catch (SQLException e) {
+            throw new JobQueueException("could not enqueue the job", e);
+        }
     }
 
     /**
@@ -103,50 +129,132 @@ public class JobQueue {
      * {@code job_one_running_per_target} rejects one of the two claims: we return nothing and the
      * caller simply claims again.
      */
-    @SuppressWarnings("unchecked")
     public List<Job> claim(String workerId, Collection<String> kinds, int limit, Duration lease) {
         if (limit <= 0 || kinds.isEmpty()) {
             return List.of();
         }
         Instant now = now();
-        try {
-            return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                    WITH locked AS (
-                        SELECT id, target, run_at, created_at FROM job j
-                        WHERE state = 'queued' AND run_at <= :now AND kind IN (:kinds)
-                          AND (target IS NULL OR NOT EXISTS (
-                                SELECT 1 FROM job r WHERE r.target = j.target AND r.state = 'running'))
-                        ORDER BY run_at, created_at
-                        LIMIT :limit
-                        FOR UPDATE SKIP LOCKED
-                    ), picked AS (
-                        SELECT DISTINCT ON (coalesce(target, id::text)) id FROM locked
-                        ORDER BY coalesce(target, id::text), run_at, created_at
-                    )
-                    UPDATE job SET state = 'running', attempt = attempt + 1, locked_by = :worker,
-                                   lease_expires_at = :leaseUntil, started_at = :now
-                    WHERE id IN (SELECT id FROM picked)
-                    RETURNING *""", Job.class)
-                    .setParameter("now", ts(now))
-                    .setParameter("kinds", kinds)
-                    .setParameter("limit", limit)
-                    .setParameter("worker", workerId)
-                    .setParameter("leaseUntil", ts(now.plus(lease)))
-                    .getResultList());
-        } catch (PersistenceException e) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                WITH locked AS (
+                    SELECT id, target, run_at, created_at FROM job j
+                    WHERE state = 'queued' AND run_at <= ? AND kind = ANY (?)
+                      AND (target IS NULL OR NOT EXISTS (
+                            SELECT 1 FROM job r WHERE r.target = j.target AND r.state = 'running'))
+                    ORDER BY run_at, created_at
+                    LIMIT ?
+                    FOR UPDATE SKIP LOCKED
+                ), picked AS (
+                    SELECT DISTINCT ON (coalesce(target, id::text)) id FROM locked
+                    ORDER BY coalesce(target, id::text), run_at, created_at
+                )
+                UPDATE job SET state = 'running', attempt = attempt + 1, locked_by = ?,
+                               lease_expires_at = ?, started_at = ?
+                WHERE id IN (SELECT id FROM picked)
+                RETURNING *""")) {
+            ps.setObject(1, ts(now));
+            ps.setArray(2, c.createArrayOf("text", kinds.toArray()));
+            ps.setInt(3, limit);
+            ps.setString(4, workerId);
+            ps.setObject(5, ts(now.plus(lease)));
+            ps.setObject(6, ts(now));
+            List<Job> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(toJob(rs));
+                }
+            }
+            return jobs;
+        } catch (SQLException e) {
             if (isUniqueViolation(e)) {
                 LOG.debugf("claim raced another replica for a target; claiming again");
                 return List.of();
             }
-            throw e;
+            throw new JobQueueException("could not claim jobs", e);
+        }
+    }
+
+    /** A succeeded job's result, to be recorded by {@link #completeAll}. */
+    public record Completion(UUID id, Map<String, Object> result) {
+    }
+
+    /** Largest NOTIFY payload we send; PostgreSQL's limit is 8000 bytes. */
+    private static final int MAX_PAYLOAD = 7900;
+
+    /**
+     * Records the success of several jobs of this worker in one transaction: one UPDATE for all of
+     * them and one NOTIFY per ~60 jobs (a payload holds one {@code "finished <id> <target>"} line per
+     * job). NOTIFY-ing commits are serialised by PostgreSQL, so one per batch instead of one per job
+     * is what lets completions scale. Returns the ids this worker still held; the others were rescued
+     * by another replica after our lease expired and are left alone.
+     */
+    public Set<UUID> completeAll(String workerId, List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return Set.of();
+        }
+        Instant now = now();
+        UUID[] ids = new UUID[completions.size()];
+        String[] results = new String[completions.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = completions.get(i).id();
+            results[i] = toJson(completions.get(i).result());
+        }
+        try (Connection c = ds.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                Set<UUID> held = new HashSet<>();
+                List<String> payloads = new ArrayList<>();
+                StringBuilder payload = new StringBuilder();
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE job SET state = 'succeeded', result = CAST(i.result AS jsonb), finished_at = ?,
+                                       locked_by = NULL, lease_expires_at = NULL
+                        FROM unnest(CAST(? AS uuid[]), CAST(? AS text[])) AS i(id, result)
+                        WHERE job.id = i.id AND job.locked_by = ? AND job.state = 'running'
+                        RETURNING job.id, job.target""")) {
+                    ps.setObject(1, ts(now));
+                    ps.setArray(2, c.createArrayOf("uuid", ids));
+                    ps.setArray(3, c.createArrayOf("text", results));
+                    ps.setString(4, workerId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            UUID id = rs.getObject(1, UUID.class);
+                            String target = rs.getString(2);
+                            held.add(id);
+                            String line = "finished " + id + " " + (target == null ? "" : target);
+                            if (payload.length() + line.length() + 1 > MAX_PAYLOAD) {
+                                payloads.add(payload.toString());
+                                payload.setLength(0);
+                            }
+                            payload.append(payload.isEmpty() ? "" : "\n").append(line);
+                        }
+                    }
+                }
+                if (!payload.isEmpty()) {
+                    payloads.add(payload.toString());
+                }
+                if (!payloads.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT count(pg_notify(?, p)) FROM unnest(CAST(? AS text[])) p")) {
+                        ps.setString(1, CHANNEL);
+                        ps.setArray(2, c.createArrayOf("text", payloads.toArray()));
+                        ps.executeQuery().close();
+                    }
+                }
+                c.commit();
+                return held;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not record " + ids.length + " completed job(s)", e);
         }
     }
 
     /** Records success. Returns false if this worker no longer holds the job (it was rescued). */
     public boolean complete(UUID id, String workerId, Map<String, Object> result) {
-        return finishRunning(id, workerId, """
-                state = 'succeeded', result = CAST(:result AS jsonb), finished_at = :now""",
-                Map.of("result", toJson(result)));
+        return completeAll(workerId, List.of(new Completion(id, result))).contains(id);
     }
 
     /** Records a failed attempt and queues the next one at {@code runAt}. */
@@ -199,41 +307,47 @@ public class JobQueue {
      * Renews the lease of the given running jobs of this worker and reports which ones it still
      * holds and which ones someone asked to cancel.
      */
-    @SuppressWarnings("unchecked")
     public Heartbeat heartbeat(String workerId, Collection<UUID> ids, Duration lease) {
         if (ids.isEmpty()) {
             return new Heartbeat(List.of(), List.of());
         }
         Instant now = now();
-        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                UPDATE job SET lease_expires_at = :until
-                WHERE id IN (:ids) AND locked_by = :worker AND state = 'running'
-                RETURNING id::text, cancel_requested_at IS NOT NULL""")
-                .setParameter("until", ts(now.plus(lease)))
-                .setParameter("ids", ids)
-                .setParameter("worker", workerId)
-                .getResultList());
         List<UUID> held = new ArrayList<>();
         List<UUID> cancel = new ArrayList<>();
-        for (Object[] r : rows) {
-            UUID id = UUID.fromString((String) r[0]);
-            held.add(id);
-            if (Boolean.TRUE.equals(r[1])) {
-                cancel.add(id);
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                UPDATE job SET lease_expires_at = ?
+                WHERE id = ANY (?) AND locked_by = ? AND state = 'running'
+                RETURNING id, cancel_requested_at IS NOT NULL""")) {
+            ps.setObject(1, ts(now.plus(lease)));
+            ps.setArray(2, c.createArrayOf("uuid", ids.toArray()));
+            ps.setString(3, workerId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    held.add(id);
+                    if (rs.getBoolean(2)) {
+                        cancel.add(id);
+                    }
+                }
             }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not renew leases", e);
         }
         return new Heartbeat(held, cancel);
     }
 
     /** Stores a running job's progress. */
     public void progress(UUID id, String workerId, JobProgress progress) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
-                UPDATE job SET progress = CAST(:p AS jsonb)
-                WHERE id = :id AND locked_by = :worker AND state = 'running'""")
-                .setParameter("p", toJson(progress.toMap()))
-                .setParameter("id", id)
-                .setParameter("worker", workerId)
-                .executeUpdate());
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                UPDATE job SET progress = CAST(? AS jsonb)
+                WHERE id = ? AND locked_by = ? AND state = 'running'""")) {
+            ps.setString(1, toJson(progress.toMap()));
+            ps.setObject(2, id);
+            ps.setString(3, workerId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new JobQueueException("could not store progress", e);
+        }
     }
 
     public sealed interface CancelResult {
@@ -359,6 +473,47 @@ public class JobQueue {
                 .setParameter("channel", CHANNEL)
                 .setParameter("payload", event + " " + id + " " + (target == null ? "" : target))
                 .getSingleResult();
+    }
+
+    /** Maps a full {@code job} row (SELECT * / RETURNING *) without going through Hibernate. */
+    private Job toJob(ResultSet rs) throws SQLException {
+        Job j = new Job();
+        j.id = rs.getObject("id", UUID.class);
+        j.kind = rs.getString("kind");
+        j.target = rs.getString("target");
+        j.state = rs.getString("state");
+        j.args = fromJson(rs.getString("args"));
+        j.result = fromJson(rs.getString("result"));
+        j.error = rs.getString("error");
+        j.attempt = rs.getInt("attempt");
+        j.maxAttempts = rs.getInt("max_attempts");
+        j.runAt = instant(rs, "run_at");
+        j.lockedBy = rs.getString("locked_by");
+        j.leaseExpiresAt = instant(rs, "lease_expires_at");
+        j.idempotencyKey = rs.getString("idempotency_key");
+        j.progress = fromJson(rs.getString("progress"));
+        j.cancelRequestedAt = instant(rs, "cancel_requested_at");
+        j.createdAt = instant(rs, "created_at");
+        j.startedAt = instant(rs, "started_at");
+        j.finishedAt = instant(rs, "finished_at");
+        return j;
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> fromJson(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return json.readValue(text, Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("job row holds JSON that is not an object", e);
+        }
     }
 
     static boolean isUniqueViolation(Throwable e) {

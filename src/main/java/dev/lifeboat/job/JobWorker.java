@@ -6,6 +6,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +23,8 @@ import java.util.function.Consumer;
 
 /**
  * One replica's worker pool: a dispatcher thread claims due jobs while it has free slots, a fixed
- * pool of threads runs their handlers, and a heartbeat thread renews leases, stores progress and
- * passes cancel requests on. Several pools may share one table (that is what replicas are); the
+ * pool of threads runs their handlers, a completer thread records successes in batches, and a
+ * heartbeat thread renews leases, stores progress and passes cancel requests on. Several pools may share one table (that is what replicas are); the
  * claim statement makes sure each job runs once at a time.
  */
 public final class JobWorker {
@@ -42,10 +44,13 @@ public final class JobWorker {
     private final Map<UUID, JobContext> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final Semaphore wakeup = new Semaphore(0);
+    /** Succeeded jobs whose success is not recorded yet; they stay in {@link #inFlight} (and keep their lease) until it is. */
+    private final LinkedBlockingQueue<Pending> completions = new LinkedBlockingQueue<>();
     private final Consumer<JobEvents.Event> listener = this::onEvent;
     private ExecutorService runners;
     private Thread dispatcher;
     private Thread heartbeat;
+    private Thread completer;
     private volatile boolean running;
     private volatile boolean crashed;
 
@@ -82,6 +87,9 @@ public final class JobWorker {
         dispatcher = new Thread(this::dispatchLoop, "lifeboat-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
+        completer = new Thread(this::completeLoop, "lifeboat-completer");
+        completer.setDaemon(true);
+        completer.start();
         heartbeat = new Thread(this::heartbeatLoop, "lifeboat-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
@@ -113,6 +121,14 @@ public final class JobWorker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // Record the successes still waiting for the completer, then give the rest back to the queue.
+        completer.interrupt();
+        try {
+            completer.join(grace.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flushCompletions();
         heartbeat.interrupt();
         for (UUID id : inFlight.keySet()) {
             releaseQuietly(id);
@@ -130,6 +146,7 @@ public final class JobWorker {
         events.unsubscribe(listener);
         dispatcher.interrupt();
         heartbeat.interrupt();
+        completer.interrupt();
         runners.shutdownNow();
     }
 
@@ -210,6 +227,7 @@ public final class JobWorker {
         Job job = ctx.job();
         Timer.Sample sample = Timer.start(metrics);
         String outcomeTag = "unknown";
+        boolean handedToCompleter = false;
         try {
             if (job.cancelRequestedAt != null) {
                 ctx.stop(JobContext.StopReason.CANCEL_REQUESTED);
@@ -240,16 +258,29 @@ public final class JobWorker {
             if (crashed) {
                 return; // a crashed process records nothing
             }
-            outcomeTag = record(ctx, outcome);
+            if (outcome instanceof JobOutcome.Succeeded s) {
+                // Work that finished is reported as done, even if a cancel request arrived too late to stop it.
+                completions.add(new Pending(ctx, s.result()));
+                handedToCompleter = true;
+                outcomeTag = "succeeded";
+            } else {
+                outcomeTag = record(ctx, outcome);
+            }
         } catch (Throwable t) {
             // Recording failed (database down?). The lease will expire and a rescuer takes it from here.
             LOG.errorf(t, "could not record the outcome of job %s; its lease will expire and it will be rescued", job.id);
             outcomeTag = "unrecorded";
         } finally {
-            inFlight.remove(job.id);
-            reserved.decrementAndGet();
+            if (!handedToCompleter) {
+                inFlight.remove(job.id);
+            }
+            int free = settings.concurrency() - reserved.decrementAndGet();
             sample.stop(metrics.timer("lifeboat.job.duration", "kind", job.kind, "outcome", outcomeTag));
-            wake();
+            // Claim again now if half the slots are free; otherwise the completer's next flush wakes the
+            // dispatcher, so a busy pool claims several jobs per transaction rather than one per slot.
+            if (!handedToCompleter || free >= Math.max(1, settings.concurrency() / 2)) {
+                wake();
+            }
         }
     }
 
@@ -258,11 +289,7 @@ public final class JobWorker {
         JobContext.StopReason stop = ctx.stopReason();
         boolean held;
         String tag;
-        if (outcome instanceof JobOutcome.Succeeded s) {
-            // Work that finished is reported as done, even if a cancel request arrived too late to stop it.
-            held = queue.complete(job.id, workerId, s.result());
-            tag = "succeeded";
-        } else if (stop == JobContext.StopReason.CANCEL_REQUESTED) {
+        if (stop == JobContext.StopReason.CANCEL_REQUESTED) {
             held = queue.cancelled(job.id, workerId);
             tag = "cancelled";
         } else if (stop == JobContext.StopReason.SHUTDOWN) {
@@ -301,6 +328,88 @@ public final class JobWorker {
         double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
         long delay = (long) ((exp <= 0 ? max : exp) * jitter);
         return Duration.ofMillis(Math.max(1, Math.min(delay, max)));
+    }
+
+    private record Pending(JobContext ctx, Map<String, Object> result) {
+    }
+
+    /** Most successes recorded in one transaction. */
+    private static final int MAX_BATCH = 500;
+
+    /**
+     * Records successes in batches: it takes whatever has accumulated, writes it in one transaction
+     * (one UPDATE, one NOTIFY per ~60 jobs) and repeats. There is no timer: when the pool is quiet a
+     * success is written at once; when it is busy, successes pile up while the previous batch commits,
+     * so batches grow with the load (group commit). If the database is unreachable the batch is kept
+     * and retried; the jobs keep their leases meanwhile, so they are not run twice.
+     */
+    private void completeLoop() {
+        List<Pending> batch = new ArrayList<>();
+        long errorBackoff = 100;
+        // Runs until stop() interrupts it after the handlers ended (or a crash), not merely until running
+        // turns false: successes of handlers finishing during the shutdown grace are still recorded.
+        while (!crashed) {
+            try {
+                if (batch.isEmpty()) {
+                    batch.add(completions.take());
+                }
+                completions.drainTo(batch, MAX_BATCH - batch.size());
+                if (crashed) {
+                    return;
+                }
+                recordSuccesses(batch);
+                batch.clear();
+                errorBackoff = 100;
+            } catch (InterruptedException e) {
+                completions.addAll(batch); // stop() flushes them
+                return;
+            } catch (Throwable t) {
+                LOG.warnf("recording %d succeeded job(s) failed (%s); retrying in %d ms", batch.size(), t.getMessage(), errorBackoff);
+                try {
+                    Thread.sleep(errorBackoff);
+                } catch (InterruptedException e) {
+                    completions.addAll(batch);
+                    return;
+                }
+                errorBackoff = Math.min(errorBackoff * 2, 5_000);
+            }
+        }
+        completions.addAll(batch);
+    }
+
+    /** Writes every success still waiting (at shutdown, after the completer stopped). */
+    private void flushCompletions() {
+        List<Pending> rest = new ArrayList<>();
+        completions.drainTo(rest);
+        for (int i = 0; i < rest.size(); i += MAX_BATCH) {
+            List<Pending> batch = rest.subList(i, Math.min(rest.size(), i + MAX_BATCH));
+            try {
+                recordSuccesses(batch);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not record %d succeeded job(s) at shutdown (%s); they will be rescued and run again after their lease",
+                        batch.size(), e.getMessage());
+                for (Pending p : batch) {
+                    inFlight.remove(p.ctx().jobId()); // not released either: the lease decides
+                }
+            }
+        }
+    }
+
+    private void recordSuccesses(List<Pending> batch) {
+        List<JobQueue.Completion> list = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            list.add(new JobQueue.Completion(p.ctx().jobId(), p.result()));
+        }
+        Set<UUID> held = queue.completeAll(workerId, list);
+        for (Pending p : batch) {
+            UUID id = p.ctx().jobId();
+            if (!held.contains(id)) {
+                LOG.warnf("job %s was no longer held by %s when its success was recorded (its lease expired and it was rescued); discarded",
+                        id, workerId);
+            }
+            inFlight.remove(id);
+        }
+        wake();
     }
 
     private void heartbeatLoop() {

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -304,8 +305,9 @@ class QueueBenchmark {
         line("%s", timing.claim.describe("claim", n));
         line("%s", timing.complete.describe("complete", n));
         line("%s", timing.heartbeat.describe("heartbeat", n));
-        line("  claims returned %.2f jobs on average; %d claims returned none",
-                (double) timing.claimedJobs.sum() / Math.max(1, timing.claim.calls.sum()), timing.emptyClaims.sum());
+        line("  claims returned %.2f jobs on average; %d claims returned none; completion batches held %.2f jobs on average",
+                (double) timing.claimedJobs.sum() / Math.max(1, timing.claim.calls.sum()), timing.emptyClaims.sum(),
+                (double) timing.completedJobs.sum() / Math.max(1, timing.complete.calls.sum()));
         double busy = (timing.claim.nanos.sum() + timing.complete.nanos.sum()) / 1e9;
         line("  claim + complete time summed over threads: %.1f s in a %.1f s round", busy, r.seconds());
         if (wal0 != null && wal1 != null) {
@@ -370,6 +372,7 @@ class QueueBenchmark {
         final Stat complete = new Stat();
         final Stat heartbeat = new Stat();
         final LongAdder claimedJobs = new LongAdder();
+        final LongAdder completedJobs = new LongAdder();
         final LongAdder emptyClaims = new LongAdder();
 
         Timing(JobQueue real) {
@@ -394,10 +397,11 @@ class QueueBenchmark {
         }
 
         @Override
-        public boolean complete(UUID id, String workerId, Map<String, Object> result) {
+        public Set<UUID> completeAll(String workerId, List<Completion> completions) {
             long t = System.nanoTime();
-            boolean held = real.complete(id, workerId, result);
+            Set<UUID> held = real.completeAll(workerId, completions);
             complete.add(System.nanoTime() - t);
+            completedJobs.add(completions.size());
             return held;
         }
 

@@ -33,6 +33,8 @@ class JobQueueTest {
     @Inject
     JobCleaner cleaner;
     @Inject
+    JobEvents events;
+    @Inject
     Db db;
 
     @org.junit.jupiter.api.BeforeEach
@@ -97,6 +99,52 @@ class JobQueueTest {
         assertThat(queue.find(job.id).orElseThrow().jobState()).isEqualTo(JobState.RUNNING);
         assertThat(queue.complete(job.id, "w1", Map.of())).isTrue();
         assertThat(queue.complete(job.id, "w1", Map.of())).as("a second completion").isFalse();
+    }
+
+    @Test
+    void aBatchOfCompletionsIsRecordedOnlyForJobsThisWorkerStillHoldsAndNotifiesEachOne() throws Exception {
+        // 150 jobs so the notifications need more than one payload (about 60 per 7,900 bytes).
+        List<Job> mine = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            mine.add(claimJob(enqueue(uniqueTarget()).id, "w1"));
+        }
+        Job other = claimJob(enqueue(uniqueTarget()).id, "w2");
+        Set<UUID> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.function.Consumer<JobEvents.Event> listener = e -> {
+            if ("finished".equals(e.type())) {
+                seen.add(e.jobId());
+            }
+        };
+        events.subscribe(listener);
+        try {
+            List<JobQueue.Completion> batch = new ArrayList<>();
+            for (int i = 0; i < mine.size(); i++) {
+                batch.add(new JobQueue.Completion(mine.get(i).id, Map.of("i", i)));
+            }
+            batch.add(new JobQueue.Completion(other.id, Map.of()));
+
+            Set<UUID> held = queue.completeAll("w1", batch);
+
+            assertThat(held).hasSize(150).doesNotContain(other.id);
+            Job done = queue.find(mine.get(7).id).orElseThrow();
+            assertThat(done.jobState()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(done.result).containsEntry("i", 7);
+            assertThat(done.lockedBy).isNull();
+            assertThat(queue.find(other.id).orElseThrow().jobState()).as("w2's job").isEqualTo(JobState.RUNNING);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> seen.containsAll(held));
+            assertThat(seen).doesNotContain(other.id);
+        } finally {
+            events.unsubscribe(listener);
+        }
+    }
+
+    @Test
+    void aNotificationMayCarrySeveralEventsOnePerLine() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        assertThat(JobEvents.Event.parseAll("finished " + a + " db1\nfinished " + b + " \ngarbage"))
+                .containsExactly(new JobEvents.Event("finished", a, "db1"), new JobEvents.Event("finished", b, null));
     }
 
     @Test

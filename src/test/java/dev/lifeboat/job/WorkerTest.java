@@ -241,6 +241,33 @@ class WorkerTest {
     }
 
     @Test
+    void aJobThatFinishesDuringShutdownIsRecordedAsSucceededNotRequeued() {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        JobHandler stubborn = new JobHandler() {
+            @Override
+            public String kind() {
+                return "stubborn";
+            }
+
+            @Override
+            public JobOutcome run(JobContext ctx) throws Exception {
+                started.countDown();
+                Thread.sleep(300); // finishes its work although asked to stop
+                return JobOutcome.succeeded(Map.of("done", true));
+            }
+        };
+        JobWorker leaving = pool.newWorker("leaving-late", 1, Map.of("stubborn", stubborn));
+        leaving.start();
+        Job job = queue.enqueue(new NewJob("stubborn", uniqueTarget(), Map.of(), null)).job();
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
+        leaving.stop(Duration.ofSeconds(5));
+        Job done = queue.find(job.id).orElseThrow();
+        assertThat(done.jobState()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.result).containsEntry("done", true);
+        assertThat(leaving.inFlight()).isZero();
+    }
+
+    @Test
     void aWorkerNoticesThatItLostItsLeaseAndStopsTheHandler() {
         ScriptedHandler recorder = new ScriptedHandler();
         JobHandler h = new JobHandler() {
