@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a local PostgreSQL ready for Lifeboat, idempotently:
-#   1. installs PostgreSQL from Debian packages if it is absent,
+#   1. installs PostgreSQL from Debian packages if it is absent, and the age encryption tool
+#      (backups are age files; the tests check that the standard age CLI reads them),
 #   2. creates a cluster if none exists and starts it if it is stopped (pg_ctlcluster),
 #   3. creates the roles and databases for the requested purposes:
 #        test  role lifeboat_test (superuser, password lifeboat_test) and database lifeboat_test
@@ -29,6 +30,13 @@ fi
 for tool in pgbench psql pg_dump; do
   command -v "$tool" >/dev/null || { "${SUDO[@]}" apt-get install -y -q postgresql-client >/dev/null; break; }
 done
+if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then
+  log "installing age from Debian packages"
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine may have no package lists yet: update only when the first try fails.
+  "${SUDO[@]}" apt-get install -y -q age >/dev/null 2>&1 \
+    || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q age >/dev/null; }
+fi
 
 version=$(ls /usr/lib/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v' | grep -q .; then

@@ -30,6 +30,12 @@ public interface LifeboatConfig {
     /** The job queue and this replica's worker pool. */
     Queue queue();
 
+    /** The PostgreSQL client tools (pg_dump, pg_restore, psql, pg_dumpall) and how they are run. */
+    Pg pg();
+
+    /** age encryption of backups. */
+    Encryption encryption();
+
     interface Auth {
         /** API bearer tokens, by a name of your choosing (the name appears in logs, the token never does). */
         Map<String, Token> tokens();
@@ -155,5 +161,51 @@ public interface LifeboatConfig {
         @WithName("retention")
         @WithDefault("30d")
         Duration retention();
+    }
+
+    interface Pg {
+        /**
+         * Directories searched for pg_dump, pg_restore, psql and pg_dumpall, comma-separated; a {@code *}
+         * in a path component is a glob. Default: {@code /usr/lib/postgresql/*&#47;bin} (the Debian and
+         * Ubuntu layout, one directory per installed major version), then the directories on {@code PATH}.
+         * For each server Lifeboat uses the lowest tool major version that is at least the server's.
+         */
+        @WithName("bin-dirs")
+        Optional<List<String>> binDirs();
+
+        /**
+         * How long pg_dump waits for a table's shared lock before it gives up (its
+         * {@code --lock-wait-timeout}); a migration holding an exclusive lock then fails the attempt,
+         * which is retried later, instead of blocking the backup indefinitely.
+         */
+        @WithName("lock-wait-timeout")
+        @WithDefault("5m")
+        Duration lockWaitTimeout();
+
+        /** Upper bound of one pg_dump run; it is killed after this and the attempt is retried. */
+        @WithName("dump-timeout")
+        @WithDefault("12h")
+        Duration dumpTimeout();
+
+        /** Connect timeout of Lifeboat's own connections to targets and of the tools it runs ({@code PGCONNECT_TIMEOUT}). */
+        @WithName("connect-timeout")
+        @WithDefault("10s")
+        Duration connectTimeout();
+    }
+
+    interface Encryption {
+        /**
+         * age X25519 recipients ({@code age1…}, comma-separated) every backup is encrypted to; the
+         * public keys only, so a Lifeboat that backs up cannot read its backups. Print one with
+         * {@code age-keygen -y key.txt}. No recipients: backups are stored unencrypted.
+         */
+        Optional<List<String>> recipients();
+
+        /**
+         * An age identity file ({@code AGE-SECRET-KEY-1…} lines, {@code #} comments allowed), needed only
+         * by replicas that restore or drill. Mount it from a Kubernetes Secret; it is read at each use.
+         */
+        @WithName("identity-file")
+        Optional<Path> identityFile();
     }
 }

@@ -1,0 +1,113 @@
+package dev.lifeboat.pg;
+
+import dev.lifeboat.job.PermanentJobException;
+import dev.lifeboat.target.Target;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Where and as whom to connect to one database: what both Lifeboat's own JDBC connections and the
+ * PostgreSQL tools it runs need. The password is read from the target once per use and kept only
+ * here; {@link #toString()} never shows it, and {@link #redact(String)} scrubs it from any text that
+ * might end up in a log or a job's error.
+ *
+ * @param target   the target's name, for messages (or a description such as {@code drill scratch})
+ * @param password may be null (no password configured)
+ */
+public record PgConnectInfo(String target, String host, int port, String database, String username, String password,
+                            Duration connectTimeout) {
+
+    /** Connection info of a target's own database, reading its password now (a password file is re-read at each use). */
+    public static PgConnectInfo of(Target target, Duration connectTimeout) {
+        String password;
+        try {
+            password = target.password().orElse(null);
+        } catch (IOException e) {
+            throw new PermanentJobException("cannot read the password file of target " + target.name() + ": " + e.getMessage()
+                    + ". Hint: check lifeboat.targets." + target.name() + ".password-file and the mounted Secret", e);
+        }
+        return new PgConnectInfo(target.name(), target.host(), target.port(), target.database(), target.username(), password,
+                connectTimeout);
+    }
+
+    /** The same server and credentials, another database (a restore or drill scratch database, or {@code postgres}). */
+    public PgConnectInfo withDatabase(String otherDatabase) {
+        return new PgConnectInfo(target, host, port, otherDatabase, username, password, connectTimeout);
+    }
+
+    /** {@code target mastodon, 10.0.0.5:5432/mastodon_production as mastodon}: names everything but the password. */
+    public String describe() {
+        return "target " + target + ", " + host + ":" + port + "/" + database + " as " + username;
+    }
+
+    /** Replaces the password in {@code text} by {@code ***} (a defence in depth: no message should contain it anyway). */
+    public String redact(String text) {
+        if (text == null || password == null || password.length() < 4) {
+            return text;
+        }
+        return text.replace(password, "***");
+    }
+
+    /**
+     * Opens a JDBC connection, turning failures into what a job can act on: a wrong password, an unknown
+     * role or database is a {@link PermanentJobException} (retrying cannot fix configuration); anything
+     * else (refused, timed out, server starting up, too many connections) is a retryable
+     * {@link PgConnectException}. Messages name target, host and database, never the password.
+     */
+    public Connection open() {
+        Properties props = new Properties();
+        props.setProperty("user", username);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        int timeoutSeconds = (int) Math.max(1, connectTimeout.toSeconds());
+        props.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+        props.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
+        props.setProperty("ApplicationName", "lifeboat");
+        // A control connection may sit idle in its transaction for hours while pg_dump works: keep it alive.
+        props.setProperty("tcpKeepAlive", "true");
+        try {
+            return DriverManager.getConnection(jdbcUrl(), props);
+        } catch (SQLException e) {
+            throw connectError(e);
+        }
+    }
+
+    /** {@code jdbc:postgresql://host:port/database}; holds no credentials. */
+    public String jdbcUrl() {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + h + ":" + port + "/" + urlEncode(database);
+    }
+
+    private RuntimeException connectError(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String server = redact(String.valueOf(e.getMessage()));
+        String where = describe();
+        return switch (state) {
+            case "28P01" -> new PermanentJobException("password authentication failed (" + where + "). Hint: check the password"
+                    + " configured in lifeboat.targets." + target + ".password or password-file", e);
+            case "28000" -> new PermanentJobException("the server rejected role " + username + " (" + where + "): " + server
+                    + ". Hint: check that the role exists, may log in, and that pg_hba.conf allows it from Lifeboat's address", e);
+            case "3D000" -> new PermanentJobException("database " + database + " does not exist (" + where + "). Hint: check"
+                    + " lifeboat.targets." + target + ".database", e);
+            case "42501" -> new PermanentJobException("role " + username + " may not connect (" + where + "): " + server
+                    + ". Hint: GRANT CONNECT ON DATABASE " + database + " TO " + username, e);
+            default -> new PgConnectException("cannot connect (" + where + "): " + server
+                    + ". Hint: check that the server is up and reachable from Lifeboat; the job is retried", e);
+        };
+    }
+
+    private static String urlEncode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public String toString() {
+        return "PgConnectInfo[" + describe() + ", password " + (password == null ? "none" : "***") + "]";
+    }
+}

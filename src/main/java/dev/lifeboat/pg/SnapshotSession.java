@@ -1,0 +1,200 @@
+package dev.lifeboat.pg;
+
+import dev.lifeboat.job.PermanentJobException;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The control connection of a backup: a read-only {@code REPEATABLE READ} transaction whose snapshot
+ * is exported for {@code pg_dump --snapshot=…}, and the facts about the database taken in that same
+ * snapshot (exact row counts, schema object counts, Mastodon's schema version). A drill later proves
+ * a restore by comparing its counts with these.
+ *
+ * <p>An exported snapshot exists only while the transaction that exported it is open: keep the
+ * session open until pg_dump has finished (pg_dump imports the snapshot when it starts, but its
+ * parallel workers, if any, import it later), then close it.
+ *
+ * <p>Which tables are counted: every ordinary table ({@code relkind 'r'}) outside {@code pg_catalog},
+ * {@code information_schema} and the {@code pg_toast}/temporary schemas. That includes the leaf
+ * partitions of a partitioned table but not the partitioned parent itself (it holds no rows of its own,
+ * and counting both would count every row twice); it includes unlogged tables (pg_dump dumps their data)
+ * but not foreign tables or materialized views (pg_dump dumps no data for them). Counts use
+ * {@code FROM ONLY}, so a table with old-style inheritance children counts its own rows only, as
+ * pg_dump dumps them.
+ */
+public final class SnapshotSession implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SnapshotSession.class);
+
+    /** Schemas that are never user data. */
+    static final String USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+
+    /**
+     * Counts of schema objects in user schemas, taken in the snapshot.
+     *
+     * @param tables    ordinary and partitioned tables, partitions included
+     * @param indexes   indexes, partitioned indexes included
+     * @param functions functions, procedures and aggregates
+     */
+    public record SchemaCounts(long tables, long indexes, long sequences, long functions, long views, long materializedViews) {
+    }
+
+    private final PgConnectInfo info;
+    private final Connection connection;
+    private final String snapshotId;
+    private final OffsetDateTime snapshotTime;
+    private final Map<String, Long> rowCounts;
+    private final SchemaCounts schemaCounts;
+    private final String schemaMigrationsVersion;
+
+    private SnapshotSession(PgConnectInfo info, Connection connection) throws SQLException {
+        this.info = info;
+        this.connection = connection;
+        try (Statement st = connection.createStatement()) {
+            // The snapshot is taken at the first query after BEGIN: pg_export_snapshot() is that query,
+            // so every count below and pg_dump itself see exactly the same committed state.
+            st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            this.snapshotId = single(st, "SELECT pg_export_snapshot()").getString(1);
+            try (ResultSet rs = st.executeQuery("SELECT now()")) {
+                rs.next();
+                this.snapshotTime = rs.getObject(1, OffsetDateTime.class);
+            }
+            this.rowCounts = countRows(st);
+            this.schemaCounts = countSchemaObjects(st);
+            this.schemaMigrationsVersion = readSchemaMigrations(st);
+        }
+    }
+
+    /**
+     * Connects, exports a snapshot and takes the counts in it; connection errors as in
+     * {@link PgConnectInfo#open()}. Counting reads every table once: on a large database this takes a
+     * while, and it holds {@code ACCESS SHARE} locks (which only block DDL) until {@link #close()}.
+     */
+    public static SnapshotSession open(PgConnectInfo info) {
+        Connection c = info.open();
+        try {
+            return new SnapshotSession(info, c);
+        } catch (SQLException e) {
+            closeQuietly(c);
+            if ("42501".equals(e.getSQLState())) {
+                throw new PermanentJobException("role " + info.username() + " may not read everything in " + info.describe() + ": "
+                        + info.redact(e.getMessage()) + ". Hint: back up as the database owner, or GRANT pg_read_all_data TO "
+                        + info.username() + " (PostgreSQL 14+)", e);
+            }
+            throw new PgConnectException("cannot take the snapshot and row counts (" + info.describe() + "): "
+                    + info.redact(e.getMessage()) + ". Hint: the job is retried; check the role may read every table", e);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** The exported snapshot's id, for {@code pg_dump --snapshot}. */
+    public String snapshotId() {
+        return snapshotId;
+    }
+
+    /** The server's time when the snapshot's transaction began: the moment the backup represents. */
+    public OffsetDateTime snapshotTime() {
+        return snapshotTime;
+    }
+
+    /**
+     * Exact row counts by table, keyed by the qualified name with identifiers quoted only where needed
+     * ({@code public.statuses}, {@code "My Schema"."Odd.Name"}), in name order.
+     */
+    public Map<String, Long> rowCounts() {
+        return rowCounts;
+    }
+
+    public SchemaCounts schemaCounts() {
+        return schemaCounts;
+    }
+
+    /** {@code max(version)} of {@code public.schema_migrations} (Rails, so Mastodon) when that table exists. */
+    public Optional<String> schemaMigrationsVersion() {
+        return Optional.ofNullable(schemaMigrationsVersion);
+    }
+
+    /** Ends the transaction, and with it the exported snapshot. Call it after pg_dump has exited. */
+    @Override
+    public void close() {
+        try (Statement st = connection.createStatement()) {
+            st.execute("ROLLBACK");
+        } catch (SQLException e) {
+            LOG.debugf("rollback of the snapshot transaction failed (%s): %s", info.describe(), e.getMessage());
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    private static Map<String, Long> countRows(Statement st) throws SQLException {
+        List<String> names = new ArrayList<>();
+        // quote_ident on the server: the only safe way to put a name into SQL text.
+        try (ResultSet rs = st.executeQuery("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_SCHEMAS
+                + " ORDER BY n.nspname, c.relname")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String name : names) {
+            counts.put(name, single(st, "SELECT count(*) FROM ONLY " + name).getLong(1));
+        }
+        return Collections.unmodifiableMap(counts);
+    }
+
+    private static SchemaCounts countSchemaObjects(Statement st) throws SQLException {
+        ResultSet rs = single(st, "SELECT"
+                + " count(*) FILTER (WHERE c.relkind IN ('r', 'p')),"
+                + " count(*) FILTER (WHERE c.relkind IN ('i', 'I')),"
+                + " count(*) FILTER (WHERE c.relkind = 'S'),"
+                + " (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE " + USER_SCHEMAS + "),"
+                + " count(*) FILTER (WHERE c.relkind = 'v'),"
+                + " count(*) FILTER (WHERE c.relkind = 'm')"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relpersistence <> 't' AND " + USER_SCHEMAS);
+        return new SchemaCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
+    }
+
+    private static String readSchemaMigrations(Statement st) throws SQLException {
+        boolean exists = single(st, "SELECT EXISTS (SELECT FROM pg_attribute"
+                + " WHERE attrelid = to_regclass('public.schema_migrations') AND attname = 'version' AND NOT attisdropped)")
+                .getBoolean(1);
+        if (!exists) {
+            return null;
+        }
+        // Rails versions are 14-digit timestamps stored as text: their text order is their time order.
+        return single(st, "SELECT max(version)::text FROM public.schema_migrations").getString(1);
+    }
+
+    /** Runs a query returning one row and positions on it. The result set closes with the next query on {@code st}. */
+    private static ResultSet single(Statement st, String sql) throws SQLException {
+        ResultSet rs = st.executeQuery(sql);
+        if (!rs.next()) {
+            throw new SQLException("no row from: " + sql);
+        }
+        return rs;
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing more to do
+        }
+    }
+}
