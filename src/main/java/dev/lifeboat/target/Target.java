@@ -1,0 +1,55 @@
+package dev.lifeboat.target;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A database Lifeboat protects, as declared in {@code lifeboat.targets.<name>.*}. The password is
+ * not held here: {@link #password()} reads it from its source on each use, so a rotated Kubernetes
+ * Secret takes effect without a restart, and {@code toString} can never leak it.
+ */
+public record Target(String name, String host, int port, String database, String username,
+                     List<String> storage, String profile, PasswordSource passwordSource) {
+
+    /** Where the password comes from; never printed. */
+    public sealed interface PasswordSource {
+        record None() implements PasswordSource {
+        }
+
+        record Literal(String value) implements PasswordSource {
+            @Override
+            public String toString() {
+                return "Literal[***]";
+            }
+        }
+
+        record File(Path path) implements PasswordSource {
+        }
+    }
+
+    /** The password, if one is configured; a password file's trailing newline is dropped. */
+    public Optional<String> password() throws IOException {
+        if (passwordSource instanceof PasswordSource.Literal l) {
+            return Optional.of(l.value());
+        }
+        if (passwordSource instanceof PasswordSource.File f) {
+            return Optional.of(stripNewline(Files.readString(f.path())));
+        }
+        return Optional.empty();
+    }
+
+    public boolean passwordConfigured() {
+        return !(passwordSource instanceof PasswordSource.None);
+    }
+
+    private static String stripNewline(String s) {
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        return s.substring(0, end);
+    }
+}
