@@ -1,5 +1,6 @@
 package dev.lifeboat.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -112,6 +113,20 @@ public interface LifeboatConfig {
         /** s3: secret access key. Never logged or returned. */
         @WithName("secret-access-key")
         Optional<String> secretAccessKey();
+
+        /**
+         * s3: size of the first parts of a multipart upload (at least 5M, S3's minimum). It doubles every
+         * 1,000 parts up to 64M (or this size, if larger), so the 10,000 parts S3 allows hold about 547 GiB
+         * at the default. Each upload buffers up to {@code upload-concurrency + 1} parts in memory.
+         */
+        @WithName("part-size")
+        @WithDefault("16M")
+        MemorySize partSize();
+
+        /** s3: parts of one upload sent at the same time, while the next part fills. */
+        @WithName("upload-concurrency")
+        @WithDefault("2")
+        int uploadConcurrency();
     }
 
     interface Queue {

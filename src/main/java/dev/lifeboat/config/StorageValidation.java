@@ -1,5 +1,7 @@
 package dev.lifeboat.config;
 
+import dev.lifeboat.storage.BlobKeys;
+import dev.lifeboat.storage.S3Settings;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,6 +42,19 @@ public class StorageValidation {
                             problems.add(key + ".endpoint=" + e + " is not an http(s) URL");
                         }
                     });
+                    s.prefix().ifPresent(prefix -> {
+                        String trimmed = prefix.replaceAll("^/+|/+$", "");
+                        if (!trimmed.isEmpty() && !BlobKeys.isValid(trimmed)) {
+                            problems.add(key + ".prefix=" + prefix + " is not a valid key path. Hint: '/'-separated names without '.', '..', empty segments or backslashes, e.g. lifeboat/production");
+                        }
+                    });
+                    long partSize = s.partSize().asLongValue();
+                    if (partSize < S3Settings.MIN_PART_SIZE || partSize > S3Settings.MAX_PART_SIZE) {
+                        problems.add(key + ".part-size=" + partSize + " bytes is outside 5M..1G. Hint: S3 parts are at least 5 MiB; the default 16M suits most");
+                    }
+                    if (s.uploadConcurrency() < 1 || s.uploadConcurrency() > 64) {
+                        problems.add(key + ".upload-concurrency=" + s.uploadConcurrency() + " is outside 1..64. Hint: the default 2 keeps a link busy; each extra part in flight costs part-size of memory");
+                    }
                 }
                 default -> problems.add(key + ".type=" + s.type() + " is unknown. Hint: use filesystem or s3");
             }

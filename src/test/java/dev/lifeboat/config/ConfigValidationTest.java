@@ -20,6 +20,7 @@ class ConfigValidationTest {
         SmallRyeConfig c = new SmallRyeConfigBuilder()
                 .withMapping(LifeboatConfig.class)
                 .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 100, new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(props, "test", 500))
                 .build();
         return c.getConfigMapping(LifeboatConfig.class);
@@ -67,12 +68,18 @@ class ConfigValidationTest {
         p.put("lifeboat.storage.cloud.type", "s3");
         p.put("lifeboat.storage.cloud.endpoint", "minio:9000");
         p.put("lifeboat.storage.cloud.access-key-id", "AKIA");
+        p.put("lifeboat.storage.cloud.part-size", "1M");
+        p.put("lifeboat.storage.cloud.upload-concurrency", "0");
+        p.put("lifeboat.storage.cloud.prefix", "/backups/../etc/");
         assertThatThrownBy(() -> new StorageValidation(config(p)))
                 .hasMessageContaining("lifeboat.storage.tape.type=tape is unknown")
                 .hasMessageContaining("lifeboat.storage.disk.path is missing")
                 .hasMessageContaining("lifeboat.storage.cloud.bucket is missing")
                 .hasMessageContaining("endpoint=minio:9000 is not an http(s) URL")
-                .hasMessageContaining("access-key-id and secret-access-key go together");
+                .hasMessageContaining("access-key-id and secret-access-key go together")
+                .hasMessageContaining("lifeboat.storage.cloud.part-size=1048576 bytes is outside 5M..1G")
+                .hasMessageContaining("lifeboat.storage.cloud.upload-concurrency=0 is outside 1..64")
+                .hasMessageContaining("lifeboat.storage.cloud.prefix=/backups/../etc/ is not a valid key path");
     }
 
     @Test

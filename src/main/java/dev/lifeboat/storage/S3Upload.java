@@ -1,0 +1,459 @@
+package dev.lifeboat.storage;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One object being written to S3. The writer fills a part-sized buffer; a full buffer is handed to
+ * one of {@code uploadConcurrency} sender threads and the writer goes on with a new buffer, waiting
+ * only when that many parts are already in flight. So at most {@code uploadConcurrency + 1} parts
+ * are in memory. The multipart upload is created with the first full part and completed by
+ * {@link #commit()}; an object that never fills a part is sent by {@code commit()} as one
+ * {@code PutObject}. Any failure, and {@link #abort()} from any thread, stops the senders (a part's
+ * body stops mid-stream) and sends {@code AbortMultipartUpload}.
+ */
+final class S3Upload extends Upload {
+    private enum State { OPEN, COMMITTING, COMMITTED, ABORTED }
+
+    /** The first buffer starts small and grows to a part, so small objects (manifests) stay cheap. */
+    private static final int FIRST_BUFFER = 64 * 1024;
+    private static final String CONTENT_TYPE = "application/octet-stream";
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final S3BlobStore store;
+    private final S3Settings settings;
+    private final S3Client s3;
+    private final String key;
+    private final String objectKey;
+    private final Semaphore slots;
+
+    // Owned by the writer thread.
+    private byte[] buffer;
+    private int filled;
+    private long written;
+    private int nextPart = 1;
+    private final List<Future<CompletedPart>> parts = new ArrayList<>();
+
+    private final Object lock = new Object();
+    private volatile State state = State.OPEN; // changed under lock
+    private String uploadId;                  // guarded by lock
+    private ExecutorService senders;          // guarded by lock
+    /** The first part failure, already described for the operator. */
+    private final AtomicReference<BlobStoreException> partFailure = new AtomicReference<>();
+
+    S3Upload(S3BlobStore store, String key) {
+        this.store = store;
+        this.settings = store.settings();
+        this.s3 = store.client();
+        this.key = key;
+        this.objectKey = store.objectKey(key);
+        this.slots = new Semaphore(settings.uploadConcurrency());
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        ensureOpen();
+        if (buffer == null || filled == buffer.length) {
+            makeRoom();
+        }
+        buffer[filled++] = (byte) b;
+        written++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        ensureOpen();
+        while (len > 0) {
+            if (buffer == null || filled == buffer.length) {
+                makeRoom();
+            }
+            int n = Math.min(len, buffer.length - filled);
+            System.arraycopy(b, off, buffer, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            written += n;
+        }
+    }
+
+    /** The buffer is missing or full: grow the first one towards a part, or send the full part; then allocate one. */
+    private void makeRoom() throws IOException {
+        long partSize = settings.partSizeFor(nextPart);
+        if (buffer != null) {
+            if (buffer.length < partSize) {
+                buffer = Arrays.copyOf(buffer, (int) Math.min(partSize, buffer.length * 2L));
+                return;
+            }
+            sendPart();
+        }
+        buffer = new byte[(int) (nextPart == 1 ? Math.min(FIRST_BUFFER, partSize) : settings.partSizeFor(nextPart))];
+    }
+
+    /** Hands the buffer to a sender as the next part; waits while {@code uploadConcurrency} parts are in flight. */
+    private void sendPart() throws IOException {
+        int number = nextPart;
+        if (number > S3Settings.MAX_PARTS) {
+            abort();
+            throw new BlobStoreException(store.name(), key, "The object is larger than " + settings.maxObjectSize()
+                    + " bytes, the most " + S3Settings.MAX_PARTS + " parts of these sizes hold",
+                    "raise lifeboat.storage." + store.name() + ".part-size", null);
+        }
+        String id = startMultipartUpload();
+        acquireSlot();
+        byte[] body = buffer;
+        int length = filled;
+        buffer = null; // the next buffer is allocated when the next byte comes
+        filled = 0;
+        nextPart++;
+        try {
+            parts.add(senders().submit(() -> uploadPart(id, number, body, length)));
+        } catch (RejectedExecutionException e) { // abort() shut the senders down meanwhile
+            slots.release();
+            throw failureOrAborted();
+        }
+    }
+
+    /** Creates the multipart upload with the first part; returns its id. */
+    private String startMultipartUpload() throws IOException {
+        synchronized (lock) {
+            if (uploadId != null) {
+                return uploadId;
+            }
+        }
+        CreateMultipartUploadResponse created;
+        try {
+            created = s3.createMultipartUpload(b -> b.bucket(settings.bucket()).key(objectKey).contentType(CONTENT_TYPE));
+        } catch (SdkException e) {
+            abort();
+            throw store.failure(key, "Starting the multipart upload", e);
+        }
+        if (created.uploadId() == null || created.uploadId().isBlank()) {
+            abort();
+            throw new BlobStoreException(store.name(), key, "CreateMultipartUpload returned no upload id",
+                    "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
+        }
+        boolean abortedMeanwhile;
+        synchronized (lock) {
+            uploadId = created.uploadId();
+            abortedMeanwhile = state == State.ABORTED;
+            if (!abortedMeanwhile) {
+                senders = Executors.newFixedThreadPool(settings.uploadConcurrency(), r -> {
+                    Thread t = new Thread(r, "lifeboat-s3-" + store.name() + "-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+        }
+        if (abortedMeanwhile) { // abort() saw no upload id yet, so aborting it is ours to do
+            sendAbortMultipartUpload(created.uploadId());
+            throw abortedException(null);
+        }
+        return created.uploadId();
+    }
+
+    private ExecutorService senders() {
+        synchronized (lock) {
+            return senders;
+        }
+    }
+
+    private void acquireSlot() throws IOException {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+            throw abortedException(e);
+        }
+        if (state == State.ABORTED || partFailure.get() != null) {
+            slots.release();
+            throw failureOrAborted();
+        }
+    }
+
+    /** Runs on a sender thread. */
+    private CompletedPart uploadPart(String id, int number, byte[] body, int length) throws BlobStoreException {
+        try {
+            UploadPartResponse response = s3.uploadPart(b -> b.bucket(settings.bucket()).key(objectKey).uploadId(id)
+                    .partNumber(number).contentLength((long) length), body(body, length));
+            if (response.eTag() == null || response.eTag().isBlank()) {
+                throw new BlobStoreException(store.name(), key, "Part " + number + " was not acknowledged: the response has no ETag",
+                        "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
+            }
+            return CompletedPart.builder().partNumber(number).eTag(response.eTag()).build();
+        } catch (BlobStoreException e) {
+            partFailure.compareAndSet(null, e);
+            throw e;
+        } catch (RuntimeException e) {
+            BlobStoreException failure = store.failure(key, "Uploading part " + number + " (" + length + " bytes)", e);
+            if (state != State.ABORTED) {
+                partFailure.compareAndSet(null, failure);
+            }
+            throw failure;
+        } finally {
+            slots.release();
+        }
+    }
+
+    @Override
+    public StoredObject commit() throws IOException {
+        synchronized (lock) {
+            if (state == State.COMMITTED || state == State.COMMITTING) {
+                throw new IllegalStateException("Upload of " + key + " to store " + store.name() + " was already committed");
+            }
+            if (state == State.ABORTED) {
+                throw failureOrAborted();
+            }
+            state = State.COMMITTING;
+        }
+        boolean multipart;
+        synchronized (lock) {
+            multipart = uploadId != null;
+        }
+        try {
+            if (multipart) {
+                completeMultipartUpload();
+            } else {
+                putObject();
+            }
+        } catch (BlobStoreException e) {
+            abort();
+            throw e;
+        } catch (RuntimeException e) {
+            abort();
+            throw store.failure(key, "Committing", e);
+        } finally {
+            buffer = null;
+        }
+        boolean cancelled;
+        synchronized (lock) {
+            cancelled = state == State.ABORTED;
+            if (!cancelled) {
+                state = State.COMMITTED;
+            }
+            if (senders != null) {
+                senders.shutdown();
+            }
+        }
+        if (cancelled) { // abort() came from another thread while the object was being completed
+            try {
+                store.delete(key);
+            } catch (IOException e) {
+                S3BlobStore.logAbortFailure(store.name(), key, "(completed)", e);
+            }
+            throw abortedException(null);
+        }
+        return new StoredObject(key, written);
+    }
+
+    private void putObject() throws IOException {
+        byte[] body = buffer == null ? new byte[0] : buffer;
+        int length = filled;
+        PutObjectResponse response;
+        try {
+            response = s3.putObject(b -> b.bucket(settings.bucket()).key(objectKey).contentType(CONTENT_TYPE), body(body, length));
+        } catch (SdkException e) {
+            if (state == State.ABORTED) {
+                throw abortedException(e);
+            }
+            throw store.failure(key, "Uploading the object (" + length + " bytes)", e);
+        }
+        if (response.eTag() == null || response.eTag().isBlank()) {
+            throw new BlobStoreException(store.name(), key, "PutObject was not acknowledged: the response has no ETag",
+                    "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
+        }
+    }
+
+    private void completeMultipartUpload() throws IOException {
+        if (filled > 0) {
+            sendPart(); // the last part, the only one that may be smaller than the part size
+        }
+        List<CompletedPart> completed = new ArrayList<>(parts.size());
+        for (Future<CompletedPart> part : parts) {
+            try {
+                completed.add(part.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abort();
+                throw abortedException(e);
+            } catch (ExecutionException | CancellationException e) {
+                throw failureOrAborted();
+            }
+        }
+        String id;
+        synchronized (lock) {
+            id = uploadId;
+        }
+        CompleteMultipartUploadResponse response;
+        try {
+            response = s3.completeMultipartUpload(b -> b.bucket(settings.bucket()).key(objectKey).uploadId(id)
+                    .multipartUpload(m -> m.parts(completed)));
+        } catch (SdkException e) {
+            if (state == State.ABORTED) {
+                throw abortedException(e);
+            }
+            throw store.failure(key, "Completing the multipart upload of " + completed.size() + " parts", e);
+        }
+        if (response.eTag() == null || response.eTag().isBlank()) {
+            throw new BlobStoreException(store.name(), key, "CompleteMultipartUpload was not acknowledged: the response has no ETag",
+                    "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
+        }
+    }
+
+    @Override
+    public void abort() {
+        String id;
+        ExecutorService pool;
+        synchronized (lock) {
+            if (state == State.COMMITTED || state == State.ABORTED) {
+                return;
+            }
+            state = State.ABORTED;
+            id = uploadId;
+            pool = senders;
+        }
+        // A cancelled job's thread may be interrupted; the clean-up below must still reach S3.
+        boolean interrupted = Thread.interrupted();
+        try {
+            slots.release(settings.uploadConcurrency()); // wakes a writer waiting for a slot
+            if (pool != null) {
+                pool.shutdownNow(); // parts in flight stop: their bodies fail on the next read
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    S3BlobStore.logAbortFailure(store.name(), key, id, new IllegalStateException("parts still uploading after 30 s"));
+                }
+            }
+            if (id != null) {
+                // After the senders stopped, so that no part lands after the abort and lingers.
+                sendAbortMultipartUpload(id);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            if (id != null) {
+                sendAbortMultipartUpload(id);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void sendAbortMultipartUpload(String id) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(objectKey).uploadId(id));
+        } catch (SdkException e) {
+            if (!S3BlobStore.isNotFound(e)) { // NoSuchUpload: already gone
+                S3BlobStore.logAbortFailure(store.name(), key, id, e);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        State s = state;
+        if (s == State.OPEN && partFailure.get() == null) {
+            return;
+        }
+        if (s == State.COMMITTED || s == State.COMMITTING) {
+            throw new IllegalStateException("Upload of " + key + " to store " + store.name() + " was already committed");
+        }
+        abort();
+        throw failureOrAborted();
+    }
+
+    /** The part failure that ended this upload, or "aborted" when it was aborted. */
+    private BlobStoreException failureOrAborted() {
+        BlobStoreException failure = partFailure.get();
+        if (failure != null) {
+            abort();
+            return failure;
+        }
+        return abortedException(null);
+    }
+
+    private BlobStoreException abortedException(Throwable cause) {
+        return new BlobStoreException(store.name(), key, "The upload was aborted", "nothing was stored; start a new upload", cause);
+    }
+
+    /** A part's body; fails mid-stream once the upload is aborted, so a part in flight stops at once. */
+    private RequestBody body(byte[] bytes, int length) {
+        return RequestBody.fromContentProvider(() -> new PartStream(bytes, length), length, CONTENT_TYPE);
+    }
+
+    private final class PartStream extends InputStream {
+        private final byte[] bytes;
+        private final int length;
+        private int pos;
+
+        PartStream(byte[] bytes, int length) {
+            this.bytes = bytes;
+            this.length = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            checkNotAborted();
+            return pos < length ? bytes[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            checkNotAborted();
+            if (len == 0) {
+                return 0;
+            }
+            if (pos >= length) {
+                return -1;
+            }
+            int n = Math.min(len, length - pos);
+            System.arraycopy(bytes, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return length - pos;
+        }
+
+        private void checkNotAborted() throws InterruptedIOException {
+            if (state == State.ABORTED) {
+                throw new InterruptedIOException("upload of " + key + " to store " + store.name() + " was aborted");
+            }
+        }
+    }
+}
