@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.pg.PgTestDb;
 import dev.lifeboat.storage.S3TestResource;
 import dev.lifeboat.support.Db;
+import dev.lifeboat.support.Fixtures;
+import dev.lifeboat.support.PgCompare;
 import dev.lifeboat.support.TargetDbs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -187,6 +189,36 @@ class BackupTest {
             Path roles = tmp.resolve("globals.sql");
             run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", roles.toString(), dump.resolveSibling("globals.sql.age").toString());
             assertThat(Files.readString(roles)).contains("CREATE ROLE lifeboat_shop").doesNotContain(TargetDbs.PASSWORD);
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void aDatabaseWithEveryKindOfObjectRestoresIdenticallyFromItsS3Copy(@TempDir Path tmp) throws Exception {
+        String source = "lifeboat_objects";
+        PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + source + " WITH (FORCE)", "CREATE DATABASE " + source);
+        Fixtures.loadEveryObjectKind(source);
+
+        JsonPath job = backupSucceeds("objects");
+        String id = job.getString("result.backupId");
+        String key = as(VIEWER).get("/api/v1/backups/" + id).jsonPath().getString("locations[0].key");
+        Path encrypted = tmp.resolve("dump.pgc.age");
+        Files.write(encrypted, s3Get("backups", "lifeboat/" + key));
+        JsonNode manifest = json.readTree(s3Get("backups", "lifeboat/" + key.replace("dump.pgc.age", "manifest.json")));
+        assertThat(sha256(Files.readAllBytes(encrypted))).isEqualTo(manifest.at("/dump/sha256").asText());
+
+        Path plain = tmp.resolve("dump.pgc");
+        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", plain.toString(), encrypted.toString());
+        String restored = "lbt_objects_restored";
+        PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)", "CREATE DATABASE " + restored);
+        try {
+            run(pgEnv(restored), "pg_restore", "--no-owner", "--exit-on-error", "--dbname=" + restored, plain.toString());
+            assertThat(PgCompare.compare(source, restored)).as("differences between the database and its restored backup").isEmpty();
+            Map<String, Long> expected = new TreeMap<>();
+            manifest.get("rowCounts").fields().forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asLong()));
+            assertThat(expected).hasSizeGreaterThan(10).containsKey("\"ünïcødé schéma\".\"Émojis 🐘 Tàblé\"");
+            assertThat(PgTestDb.countRows(restored, expected.keySet())).isEqualTo(expected);
         } finally {
             PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
         }
