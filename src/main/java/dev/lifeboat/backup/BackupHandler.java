@@ -81,10 +81,6 @@ public class BackupHandler implements JobHandler {
     public JobOutcome run(JobContext ctx) throws Exception {
         Target target = targets.find(ctx.target()).orElseThrow(() -> new PermanentJobException(
                 "target '" + ctx.target() + "' is no longer configured. Hint: it was removed from lifeboat.targets after the job was queued"));
-        if (!"custom".equals(target.format())) {
-            throw new PermanentJobException("target " + target.name() + " asks for format=" + target.format()
-                    + ", which this version of Lifeboat does not back up yet. Hint: use format=custom (the default)");
-        }
         ctx.progress("connecting", null, null);
         PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
         ServerInfo server = ServerInfo.probe(conn);
@@ -102,7 +98,7 @@ public class BackupHandler implements JobHandler {
             String prefix = BackupKeys.prefix(target.name(), snapshot.snapshotTime(), backupId);
             try {
                 ctx.throwIfCancelled();
-                StoredCopy dump = dump(ctx, target, conn, server, pgDump, snapshot, stores, prefix, recipients, written);
+                StoredCopy dump = dump(ctx, target, conn, server, pgDump, snapshot, stores, prefix, recipients, written, backupId);
                 Map<String, Long> rowCounts = dump.rowCounts();
                 Manifest.StoredFile globals = target.globals()
                         ? globals(ctx, target, conn, server, stores, prefix, recipients, written) : null;
@@ -111,7 +107,7 @@ public class BackupHandler implements JobHandler {
                 ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
                 Instant finished = clock.instant();
                 Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, backupId, target.name(), conn.database(),
-                        snapshot.snapshotTime().toInstant(), finished, "custom", dump.file(), globals,
+                        snapshot.snapshotTime().toInstant(), finished, target.format(), dump.file(), globals,
                         recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
                         server.version(), server.versionNum(), pgDump.version(), rowCounts,
                         snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion());
@@ -135,7 +131,7 @@ public class BackupHandler implements JobHandler {
                 row.target = target.name();
                 row.database = conn.database();
                 row.status = Backup.AVAILABLE;
-                row.format = "custom";
+                row.format = target.format();
                 row.createdAt = manifest.createdAt();
                 row.finishedAt = finished;
                 row.sizeBytes = dump.file().sizeBytes();
@@ -173,11 +169,15 @@ public class BackupHandler implements JobHandler {
     private record StoredCopy(Manifest.StoredFile file, Map<String, Long> rowCounts) {
     }
 
-    /** pg_dump → (age) → every store, counting rows meanwhile; then each copy is checked. */
+    /**
+     * pg_dump → (age) → every store, counting rows meanwhile; then each copy is checked. The custom
+     * format streams straight from pg_dump's stdout; the directory format is dumped in parallel into a
+     * scratch directory first, then streamed as one tar.
+     */
     private StoredCopy dump(JobContext ctx, Target target, PgConnectInfo conn, ServerInfo server, PgTools.Tool pgDump,
                             SnapshotSession snapshot, List<BlobStore> stores, String prefix, List<String> recipients,
-                            Written written) throws Exception {
-        String name = BackupKeys.dumpName("custom", !recipients.isEmpty());
+                            Written written, UUID backupId) throws Exception {
+        String name = BackupKeys.dumpName(target.format(), !recipients.isEmpty());
         String key = prefix + name;
         List<Upload> uploads = new ArrayList<>();
         CompletableFuture<Map<String, Long>> counts = null;
@@ -191,18 +191,17 @@ public class BackupHandler implements JobHandler {
             ctx.throwIfCancelled();
             DigestingOutputStream stored = new DigestingOutputStream(new FanOutOutputStream(uploads), false);
             OutputStream sink = recipients.isEmpty() ? stored : AgeEncryption.encrypt(stored, recipients);
-            PgDump dump = PgDump.of(config.pg(), snapshot.snapshotId());
-            long estimate = server.databaseSize();
-            ctx.progress("dumping", 0L, estimate);
-            try (PgProcess p = dump.start(pgDump, conn)) {
-                p.cancelOn(ctx);
-                counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
-                    Thread t = new Thread(r, "lifeboat-row-counts");
-                    t.setDaemon(true);
-                    t.start();
-                });
-                copy(ctx, p.stdout(), sink, estimate);
-                p.waitFor();
+            counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
+                Thread t = new Thread(r, "lifeboat-row-counts");
+                t.setDaemon(true);
+                t.start();
+            });
+            try {
+                if ("directory".equals(target.format())) {
+                    DirectoryDump.run(ctx, config, pgDump, conn, snapshot.snapshotId(), target.jobs(), backupId, server.databaseSize(), sink);
+                } else {
+                    dumpCustom(ctx, pgDump, conn, snapshot.snapshotId(), server.databaseSize(), sink);
+                }
             } catch (PgProcessException e) {
                 ctx.throwIfCancelled();
                 if (BackupFailure.isPermanent(e)) {
@@ -241,6 +240,18 @@ public class BackupHandler implements JobHandler {
             if (counts != null && !counts.isDone()) {
                 snapshot.cancelRunningQuery();
             }
+        }
+    }
+
+    /** pg_dump -Fc, its stdout copied into {@code sink} as it comes. */
+    private void dumpCustom(JobContext ctx, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId, long estimate,
+                            OutputStream sink) throws Exception {
+        PgDump dump = PgDump.of(config.pg(), snapshotId);
+        ctx.progress("dumping", 0L, estimate);
+        try (PgProcess p = dump.start(pgDump, conn)) {
+            p.cancelOn(ctx);
+            copy(ctx, p.stdout(), sink, estimate);
+            p.waitFor();
         }
     }
 

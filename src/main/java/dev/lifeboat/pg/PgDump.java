@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param extraArgs       further pg_dump arguments (e.g. {@code --exclude-table-data=…}); never a password
  */
 public record PgDump(String format, String snapshot, Duration lockWaitTimeout, Duration timeout, List<String> extraArgs) {
-    public static final List<String> FORMATS = List.of("custom", "plain", "tar");
+    public static final List<String> FORMATS = List.of("custom", "plain", "tar", "directory");
 
     public PgDump {
         Objects.requireNonNull(lockWaitTimeout, "lockWaitTimeout");

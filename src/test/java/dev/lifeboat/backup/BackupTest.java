@@ -225,6 +225,37 @@ class BackupTest {
     }
 
     @Test
+    void theDirectoryFormatDumpsInParallelAndIsStoredAsOneTarThatRestores(@TempDir Path tmp) throws Exception {
+        JsonPath job = backupSucceeds("shopdir");
+        String id = job.getString("result.backupId");
+        JsonPath backup = as(VIEWER).get("/api/v1/backups/" + id).jsonPath();
+        assertThat(backup.getString("format")).isEqualTo("directory");
+        String key = backup.getString("locations[0].key");
+        assertThat(key).endsWith("/" + id + "/dump.tar.age");
+        Path stored = LOCAL_ROOT.resolve(key);
+        JsonNode manifest = json.readTree(stored.resolveSibling("manifest.json").toFile());
+        assertThat(manifest.get("format").asText()).isEqualTo("directory");
+
+        Path tar = tmp.resolve("dump.tar");
+        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", tar.toString(), stored.toString());
+        Path dir = Files.createDirectory(tmp.resolve("dump"));
+        run(Map.of(), "tar", "-x", "-f", tar.toString(), "-C", dir.toString());
+        assertThat(dir.resolve("toc.dat")).exists();
+        String restored = "lbt_shopdir_restored";
+        PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)", "CREATE DATABASE " + restored);
+        try {
+            run(pgEnv(restored), "pg_restore", "--no-owner", "--exit-on-error", "--jobs=2", "--dbname=" + restored, dir.toString());
+            assertThat(PgCompare.compareContent(TargetDbs.SHOP, restored)).isEmpty();
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
+        }
+        try (Stream<Path> scratch = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(scratch.map(p -> p.getFileName().toString())).as("scratch directory removed")
+                    .noneMatch(n -> n.equals("lifeboat-dump-" + id));
+        }
+    }
+
+    @Test
     void aWrongPasswordFailsAtOnceWithAClearMessageAndStoresNothing() {
         long before = db.count("SELECT count(*) FROM backup WHERE target = 'wrongpw'");
         JsonPath job = awaitJob(startBackup("wrongpw").getString("id"));
@@ -326,6 +357,12 @@ class BackupTest {
                 }
             }
             assertThat(dumps).as("a pg_dump process is running").isNotEmpty();
+            // The running job shows where it is, with the database size as the estimated total.
+            await().atMost(Duration.ofSeconds(10)).until(() -> "dumping".equals(as(VIEWER).get("/api/v1/jobs/" + id).jsonPath().getString("progress.phase")));
+            JsonPath running = as(VIEWER).get("/api/v1/jobs/" + id).jsonPath();
+            assertThat(running.getString("status")).isEqualTo("running");
+            assertThat(running.getLong("progress.bytesTotal")).isGreaterThan(1_000_000L);
+            assertThat(running.getLong("progress.bytesDone")).isGreaterThanOrEqualTo(0L);
 
             as(OPERATOR).post("/api/v1/jobs/" + id + "/cancel").then().statusCode(202);
             JsonPath job = awaitJob(id);
