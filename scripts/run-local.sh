@@ -4,7 +4,9 @@
 #     own database "lifeboat" and a demo target database "lifeboat_demo",
 #   - filesystem storage in ./data/backups,
 #   - the demo target declared as target "demo",
-#   - a local admin token, created once in ./data/dev/admin-token and printed below.
+#   - a local admin token, created once in ./data/dev/admin-token and printed below,
+#   - an age key pair, created once in ./data/dev/age-key.txt: backups are encrypted to its public key
+#     (decrypt by hand with `age -d -i data/dev/age-key.txt`).
 # Extra arguments are passed to java (e.g. -Dquarkus.http.port=9090).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,8 @@ port=$(scripts/pg-setup.sh dev | sed -n 's/^PGPORT=//p')
 umask 077
 [ -s data/dev/admin-token ] || od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > data/dev/admin-token
 mkdir -p data/backups
+[ -s data/dev/age-key.txt ] || age-keygen -o data/dev/age-key.txt 2>/dev/null
+recipient=$(age-keygen -y data/dev/age-key.txt)
 token=$(cat data/dev/admin-token)
 hash=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
 
@@ -26,7 +30,7 @@ cat >&2 <<MSG
     Swagger UI:   http://127.0.0.1:$http_port/q/swagger-ui   (Authorize with the token below)
     Admin token:  $token
     Try:          curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http_port/api/v1/targets
-  Backups go to ./data/backups; stop with Ctrl-C.
+  Backups go to ./data/backups, encrypted to the age key in ./data/dev/age-key.txt; stop with Ctrl-C.
 
 MSG
 # Secrets go through the environment and files, never the command line.
@@ -45,4 +49,6 @@ exec java \
   -Dlifeboat.targets.demo.username=lifeboat \
   -Dlifeboat.targets.demo.password-file="$PWD/data/dev/db-password" \
   -Dlifeboat.targets.demo.storage=local \
+  -Dlifeboat.encryption.recipients="$recipient" \
+  -Dlifeboat.encryption.identity-file="$PWD/data/dev/age-key.txt" \
   "$@" -jar target/quarkus-app/quarkus-run.jar
