@@ -34,8 +34,9 @@ import java.util.Optional;
  * object or the complete new one, never a part. Temporary files are never listed; a crash can leave
  * one behind, which is safe to delete.
  *
- * <p>The root must exist: Lifeboat does not create it, so a volume that failed to mount is reported
- * instead of silently filling the disk underneath. Keys are checked by {@link BlobKeys} and each
+ * <p>The root's parent must exist: Lifeboat creates the root itself ({@code ./data/backups} on a first
+ * run), but not a whole missing path, so a misspelt path or a volume mounted elsewhere is reported
+ * instead of silently filling another disk. Keys are checked by {@link BlobKeys} and each
  * resolved path is checked to stay under the root.
  */
 public class FilesystemBlobStore implements BlobStore {
@@ -209,6 +210,18 @@ public class FilesystemBlobStore implements BlobStore {
     }
 
     private void requireRoot(String key) throws BlobStoreException {
+        Path parent = root.getParent();
+        if (!Files.exists(root) && parent != null && Files.isDirectory(parent)) {
+            try {
+                Files.createDirectory(root);
+                LOG.infof("created the directory %s of storage %s", root, name);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // created at the same moment by another upload
+            } catch (IOException e) {
+                throw new BlobStoreException(name, key, "Cannot create directory " + root + ": " + e,
+                        "create it, or give the user Lifeboat runs as write permission on " + parent, e);
+            }
+        }
         if (!Files.isDirectory(root)) {
             throw new BlobStoreException(name, key, "Directory " + root + (Files.exists(root) ? " is not a directory" : " does not exist"),
                     "create it (or mount the backup volume there), or fix lifeboat.storage." + name + ".path", null);

@@ -82,8 +82,21 @@ class FilesystemBlobStoreTest extends BlobStoreContractTest {
     }
 
     @Test
-    void aMissingRootIsReportedAndNotCreated() throws Exception {
-        Path missing = tmp.resolve("not-mounted");
+    void aMissingRootIsCreatedWhenItsParentExists() throws Exception {
+        Path root = tmp.resolve("backups");
+        BlobStore s = new FilesystemBlobStore("local", root);
+        s.checkReachable();
+        assertThat(root).isDirectory();
+        try (Upload u = s.create("t/x")) {
+            u.write(1);
+            u.commit();
+        }
+        assertThat(s.size("t/x")).hasValue(1L);
+    }
+
+    @Test
+    void aMissingRootWhoseParentIsMissingTooIsReportedAndNotCreated() throws Exception {
+        Path missing = tmp.resolve("not-mounted/backups");
         BlobStore s = new FilesystemBlobStore("nas", missing);
         assertThatThrownBy(s::checkReachable).isInstanceOf(BlobStoreException.class)
                 .hasMessageContaining("Directory " + missing + " does not exist (store nas)")
