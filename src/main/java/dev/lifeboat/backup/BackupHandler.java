@@ -90,6 +90,9 @@ public class BackupHandler implements JobHandler {
         for (String name : target.storage()) {
             stores.add(blobStores.get(name));
         }
+        for (BlobStore store : stores) {
+            LeftoverSweeper.sweep(store, target.name());
+        }
         ctx.throwIfCancelled();
 
         UUID backupId = UUID.randomUUID();

@@ -42,6 +42,14 @@ public interface BlobStore extends Closeable {
      */
     List<ObjectInfo> list(String prefix) throws IOException;
 
+    /**
+     * Removes what uploads under {@code prefix} left behind without committing or aborting (the process
+     * was killed): S3 multipart uploads still in progress, temporary files of the filesystem store.
+     * Call it only when no upload under the prefix can be running (Lifeboat does so at the start of a
+     * backup, which runs alone for its target). Returns how many were removed.
+     */
+    int abortIncompleteUploads(String prefix) throws IOException;
+
     /** Deletes an object; deleting a key that holds none is not an error. */
     void delete(String key) throws IOException;
 

@@ -157,6 +157,32 @@ public class FilesystemBlobStore implements BlobStore {
     }
 
     @Override
+    public int abortIncompleteUploads(String prefix) throws IOException {
+        BlobKeys.checkPrefix(prefix);
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : resolve(prefix.substring(0, slash));
+        if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        List<Path> temps = new ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.walk(start)) {
+            s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX) && keyOf(p).startsWith(prefix)).forEach(temps::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new BlobStoreException(name, prefix, "Cannot look for interrupted uploads under " + start + ": " + e,
+                    "check the directory's permissions", e instanceof IOException io ? io : null);
+        }
+        for (Path t : temps) {
+            try {
+                Files.deleteIfExists(t);
+            } catch (IOException e) {
+                throw new BlobStoreException(name, prefix, "Cannot delete the interrupted upload " + t + ": " + e,
+                        "check the directory's permissions", e);
+            }
+        }
+        return temps.size();
+    }
+
+    @Override
     public void delete(String key) throws IOException {
         Path file = resolve(key);
         try {

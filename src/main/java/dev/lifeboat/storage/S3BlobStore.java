@@ -141,6 +141,23 @@ public class S3BlobStore implements BlobStore {
     }
 
     @Override
+    public int abortIncompleteUploads(String prefix) throws IOException {
+        BlobKeys.checkPrefix(prefix);
+        String base = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
+        int aborted = 0;
+        try {
+            for (software.amazon.awssdk.services.s3.model.MultipartUpload u : s3.listMultipartUploadsPaginator(
+                    b -> b.bucket(settings.bucket()).prefix(base + prefix)).uploads()) {
+                s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(u.key()).uploadId(u.uploadId()));
+                aborted++;
+            }
+        } catch (SdkException e) {
+            throw failure(prefix, "Aborting interrupted uploads", e);
+        }
+        return aborted;
+    }
+
+    @Override
     public void delete(String key) throws IOException {
         String objectKey = objectKey(key);
         try {

@@ -256,6 +256,37 @@ class BackupTest {
     }
 
     @Test
+    void leftoversOfABackupKilledMidWayAreRemovedByTheNextBackupOfTheTarget() throws Exception {
+        // What a replica killed with kill -9 during a backup leaves: a dump without manifest, a temporary
+        // upload file, and an S3 multipart upload never completed nor aborted.
+        String dead = "shop/2026/01/02/" + java.util.UUID.randomUUID() + "/";
+        Path deadDir = Files.createDirectories(LOCAL_ROOT.resolve(dead));
+        Files.writeString(deadDir.resolve("dump.pgc.age"), "half a dump");
+        Files.writeString(deadDir.resolve(".lifeboat-upload-0123456789abcdef"), "half an upload");
+        Path notOurs = Files.createDirectories(LOCAL_ROOT.resolve("shop/notes"));
+        Files.writeString(notOurs.resolve("README.txt"), "kept: not a backup directory");
+        var admin = S3TestResource.server().admin();
+        String upload = admin.createMultipartUpload(b -> b.bucket("backups").key("lifeboat/" + dead + "dump.pgc.age")).uploadId();
+        admin.uploadPart(b -> b.bucket("backups").key("lifeboat/" + dead + "dump.pgc.age").uploadId(upload).partNumber(1),
+                software.amazon.awssdk.core.sync.RequestBody.fromString("part"));
+        assertThat(S3TestResource.server().pendingUploads("backups")).extracting(u -> u.uploadId()).contains(upload);
+
+        String id = backupSucceeds("shop").getString("result.backupId");
+
+        assertThat(filesUnder(deadDir)).as("the incomplete backup directory is emptied").isEmpty();
+        assertThat(notOurs.resolve("README.txt")).exists();
+        assertThat(S3TestResource.server().pendingUploads("backups")).extracting(u -> u.uploadId()).doesNotContain(upload);
+        as(VIEWER).get("/api/v1/backups/" + id).then().statusCode(200);
+        // Every backup directory left holds a manifest.
+        for (Path f : filesUnder(LOCAL_ROOT.resolve("shop"))) {
+            if (f.getFileName().toString().startsWith("dump.")) {
+                assertThat(f.resolveSibling("manifest.json")).as("manifest beside " + f).exists();
+            }
+            assertThat(f.getFileName().toString()).doesNotStartWith(".lifeboat-upload-");
+        }
+    }
+
+    @Test
     void aWrongPasswordFailsAtOnceWithAClearMessageAndStoresNothing() {
         long before = db.count("SELECT count(*) FROM backup WHERE target = 'wrongpw'");
         JsonPath job = awaitJob(startBackup("wrongpw").getString("id"));

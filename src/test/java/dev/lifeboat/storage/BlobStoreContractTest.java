@@ -129,6 +129,22 @@ abstract class BlobStoreContractTest {
     }
 
     @Test
+    void uploadsLeftOpenByAKilledProcessAreRemovedUnderTheirPrefixOnly() throws Exception {
+        Upload other = store.create("u/keep");
+        TestData.write(other, 6, 11L * MiB);
+        Upload left = store.create("t/left");
+        TestData.write(left, 7, 11L * MiB);
+        // As if the process writing "left" had been killed: neither committed nor aborted.
+        assertThat(store.abortIncompleteUploads("t/")).isEqualTo(1);
+        assertSomethingPending(); // only u/keep's
+        assertThat(store.abortIncompleteUploads("t/")).isZero();
+        assertThat(store.list("")).isEmpty();
+        left.abort();
+        other.abort();
+        assertNothingPending();
+    }
+
+    @Test
     void abortLeavesNothing() throws Exception {
         Upload upload = store.create("t/aborted");
         TestData.write(upload, 5, 12L * MiB);
