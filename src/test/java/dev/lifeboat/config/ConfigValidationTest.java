@@ -61,6 +61,29 @@ class ConfigValidationTest {
     }
 
     @Test
+    void backupFormatAndParallelJobsAreChecked() {
+        Map<String, String> p = good();
+        p.put("lifeboat.targets.mastodon.format", "tar");
+        p.put("lifeboat.targets.plain.database", "x");
+        p.put("lifeboat.targets.plain.jobs", "4");
+        p.put("lifeboat.targets.many.database", "x");
+        p.put("lifeboat.targets.many.format", "directory");
+        p.put("lifeboat.targets.many.jobs", "65");
+        assertThatThrownBy(() -> new Targets(config(p)))
+                .hasMessageContaining("lifeboat.targets.mastodon.format=tar is unknown. Hint: use one of [custom, directory]")
+                .hasMessageContaining("lifeboat.targets.plain.jobs=4 needs format=directory")
+                .hasMessageContaining("lifeboat.targets.many.jobs=65 is out of range");
+        Map<String, String> ok = good();
+        ok.put("lifeboat.targets.mastodon.format", "directory");
+        ok.put("lifeboat.targets.mastodon.jobs", "4");
+        ok.put("lifeboat.targets.mastodon.globals", "true");
+        var t = new Targets(config(ok)).find("mastodon").orElseThrow();
+        assertThat(t.format()).isEqualTo("directory");
+        assertThat(t.jobs()).isEqualTo(4);
+        assertThat(t.globals()).isTrue();
+    }
+
+    @Test
     void storageProblemsAreListed() {
         Map<String, String> p = good();
         p.put("lifeboat.storage.tape.type", "tape");
