@@ -158,6 +158,15 @@ public interface LifeboatConfig {
         @WithDefault("true")
         boolean readBack();
 
+        /**
+         * Memory for the part buffers of all S3 uploads of this replica together (default: a quarter of
+         * the maximum heap, at least 64M). Backups wait for it rather than exceed it, so many concurrent
+         * backups and copies cannot run the service out of memory; a single upload may still use one
+         * part more when nothing else is in flight.
+         */
+        @WithName("upload-memory")
+        Optional<io.quarkus.runtime.configuration.MemorySize> uploadMemory();
+
         /** Where the {@code directory} format writes pg_dump's output before storing it (default: the JVM's temp dir). */
         @WithName("scratch-dir")
         Optional<Path> scratchDir();

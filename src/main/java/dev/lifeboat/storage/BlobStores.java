@@ -22,6 +22,7 @@ public class BlobStores {
 
     @Inject
     public BlobStores(LifeboatConfig config) {
+        config.backup().uploadMemory().ifPresent(m -> UploadMemory.setBudget(m.asLongValue()));
         Map<String, BlobStore> built = new TreeMap<>();
         config.storage().forEach((name, storage) -> built.put(name, build(name, storage)));
         this.stores = Collections.unmodifiableMap(built);

@@ -62,6 +62,10 @@ final class S3Upload extends Upload {
     private volatile State state = State.OPEN; // changed under lock
     private String uploadId;                  // guarded by lock
     private ExecutorService senders;          // guarded by lock
+    /** Bytes of {@link UploadMemory} this upload holds (its filling buffer and parts in flight); guarded by memLock. */
+    private long memHeld;
+    private boolean memClosed;
+    private final Object memLock = new Object();
     /** The first part failure, already described for the operator. */
     private final AtomicReference<BlobStoreException> partFailure = new AtomicReference<>();
 
@@ -111,12 +115,59 @@ final class S3Upload extends Upload {
         long partSize = settings.partSizeFor(nextPart);
         if (buffer != null) {
             if (buffer.length < partSize) {
-                buffer = Arrays.copyOf(buffer, (int) Math.min(partSize, buffer.length * 2L));
+                int grown = (int) Math.min(partSize, buffer.length * 2L);
+                takeMemory(grown - buffer.length);
+                buffer = Arrays.copyOf(buffer, grown);
                 return;
             }
             sendPart();
         }
-        buffer = new byte[(int) (nextPart == 1 ? Math.min(FIRST_BUFFER, partSize) : settings.partSizeFor(nextPart))];
+        int size = (int) (nextPart == 1 ? Math.min(FIRST_BUFFER, partSize) : settings.partSizeFor(nextPart));
+        takeMemory(size);
+        buffer = new byte[size];
+    }
+
+    private void takeMemory(long bytes) throws IOException {
+        try {
+            UploadMemory.acquire(bytes, () -> state == State.ABORTED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+            throw abortedException(e);
+        }
+        synchronized (memLock) {
+            if (!memClosed) {
+                memHeld += bytes;
+                return;
+            }
+        }
+        UploadMemory.release(bytes);
+        throw failureOrAborted();
+    }
+
+    private void giveMemory(long bytes) {
+        synchronized (memLock) {
+            if (memClosed) {
+                return;
+            }
+            bytes = Math.min(bytes, memHeld);
+            memHeld -= bytes;
+        }
+        UploadMemory.release(bytes);
+    }
+
+    /** At the end (committed or aborted, senders stopped): gives back whatever is still held. */
+    private void giveAllMemory() {
+        long bytes;
+        synchronized (memLock) {
+            if (memClosed) {
+                return;
+            }
+            memClosed = true;
+            bytes = memHeld;
+            memHeld = 0;
+        }
+        UploadMemory.release(bytes);
     }
 
     /** Hands the buffer to a sender as the next part; waits while {@code uploadConcurrency} parts are in flight. */
@@ -203,6 +254,7 @@ final class S3Upload extends Upload {
 
     /** Runs on a sender thread. */
     private CompletedPart uploadPart(String id, int number, byte[] body, int length) throws BlobStoreException {
+        UploadMemory.partStarted();
         try {
             UploadPartResponse response = s3.uploadPart(b -> b.bucket(settings.bucket()).key(objectKey).uploadId(id)
                     .partNumber(number).contentLength((long) length), body(body, length));
@@ -221,6 +273,8 @@ final class S3Upload extends Upload {
             }
             throw failure;
         } finally {
+            UploadMemory.partFinished();
+            giveMemory(body.length);
             slots.release();
         }
     }
@@ -254,6 +308,9 @@ final class S3Upload extends Upload {
             throw store.failure(key, "Committing", e);
         } finally {
             buffer = null;
+            if (state != State.ABORTED) {
+                giveAllMemory(); // every part was sent (completeMultipartUpload waited for them) or none was
+            }
         }
         boolean cancelled;
         synchronized (lock) {
@@ -356,7 +413,9 @@ final class S3Upload extends Upload {
                 // After the senders stopped, so that no part lands after the abort and lingers.
                 sendAbortMultipartUpload(id);
             }
+            giveAllMemory();
         } catch (InterruptedException e) {
+            giveAllMemory();
             interrupted = true;
             if (id != null) {
                 sendAbortMultipartUpload(id);
