@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.fail;
  * runbook's marked shell blocks run as written, in one bash session, with the real s3cmd (and the AWS
  * CLI where one is installed), jq, sha256sum, age, createdb, pg_restore and psql against S3Proxy over
  * HTTP and the local PostgreSQL. No Lifeboat code takes part in the recovery; the test only supplies
- * the variables of the runbook's step 0, an s3cmd config file for its endpoint, and checks the outcome.
+ * the variables of the runbook's step 2, an s3cmd config file for its endpoint, and checks the outcome.
  */
 @QuarkusTest
 class RunbookTest {
@@ -47,7 +47,7 @@ class RunbookTest {
     /** The marked blocks, in the order an operator with an S3 store runs them; the alternatives are run beside it. */
     private static final List<String> S3CMD_PATH = List.of("s3cmd-find", "pick", "s3cmd-fetch", "check", "decrypt", "roles-dry-run", "restore", "row-counts");
     private static final List<String> AWS_PATH = List.of("aws-find", "pick", "aws-fetch");
-    private static final List<String> FILESYSTEM_PATH = List.of("filesystem-find");
+    private static final List<String> FILESYSTEM_PATH = List.of("filesystem-find", "check");
 
     @Inject
     ObjectMapper json;
@@ -108,8 +108,8 @@ class RunbookTest {
             AWS_PATH.forEach(name -> script.append(step("aws/" + name, blocks.get(name))));
             script.append(")\n");
         }
-        script.append("(\n");
-        FILESYSTEM_PATH.forEach(name -> script.append(step(name, blocks.get(name))));
+        script.append("(\nmkdir filesystem && cd filesystem\n");
+        FILESYSTEM_PATH.forEach(name -> script.append(step("filesystem/" + name, blocks.get(name))));
         script.append(")\n");
         S3CMD_PATH.forEach(name -> script.append(step(name, blocks.get(name))));
         Files.writeString(work.resolve("runbook.sh"), script);
@@ -131,7 +131,9 @@ class RunbookTest {
                 assertThat(candidates.indexOf(candidates.stream().filter(l -> l.endsWith(older)).findFirst().orElseThrow()))
                         .isLessThan(candidates.size() - 1);
             }
-            assertThat(out.get("filesystem-find").strip()).endsWith(" " + newest);
+            assertThat(out.get("filesystem/filesystem-find")).contains("newest complete backup: "
+                    + BackupTest.LOCAL_ROOT.toAbsolutePath().resolve("shop") + "/").contains(newest + "\n");
+            assertThat(out.get("filesystem/check")).contains("dump.pgc.age: OK").contains("globals.sql.age: OK");
             assertThat(out.get("check")).contains("dump.pgc.age: OK").contains("globals.sql.age: OK");
             assertThat(out.get("decrypt")).contains("Dumped by pg_dump version: 15.");
 
@@ -194,15 +196,18 @@ class RunbookTest {
 
     /** Runs a script with bash in {@code dir}; fails with its whole output unless it exits 0; returns the output of each step. */
     private static Map<String, String> bash(Path dir, Map<String, String> env, String script) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", script).directory(dir.toFile()).redirectErrorStream(true);
+        Path log = dir.resolve(script + ".log");
+        ProcessBuilder pb = new ProcessBuilder("bash", script).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         pb.environment().remove("AWS_PROFILE");
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            fail("the runbook's commands did not finish in 5 minutes:\n" + out);
+            fail("the runbook's commands did not finish in 5 minutes:\n" + Files.readString(log));
         }
+        String out = Files.readString(log);
         assertThat(p.exitValue()).as("the runbook's commands failed:\n" + out).isZero();
         System.out.println(out);
         Map<String, String> steps = new LinkedHashMap<>();
