@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a local PostgreSQL ready for Lifeboat, idempotently:
 #   1. installs PostgreSQL from Debian packages if it is absent, and the age encryption tool
-#      (backups are age files; the tests check that the standard age CLI reads them),
+#      (backups are age files; the tests check that the standard age CLI reads them), and s3cmd
+#      and jq (docs/runbook.md recovers with them; RunbookTest follows it),
 #   2. creates a cluster if none exists and starts it if it is stopped (pg_ctlcluster),
 #   3. creates the roles and databases for the requested purposes:
 #        test  role lifeboat_test (superuser, password lifeboat_test) and database lifeboat_test
@@ -37,6 +38,15 @@ if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then
   "${SUDO[@]}" apt-get install -y -q age >/dev/null 2>&1 \
     || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q age >/dev/null; }
 fi
+# s3cmd and jq: the recovery runbook (docs/runbook.md) fetches backups with them, and RunbookTest follows it.
+for tool in s3cmd jq; do
+  if ! command -v "$tool" >/dev/null; then
+    log "installing $tool from Debian packages"
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get install -y -q "$tool" >/dev/null 2>&1 \
+      || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q "$tool" >/dev/null; }
+  fi
+done
 
 version=$(ls /usr/lib/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v' | grep -q .; then
