@@ -112,8 +112,8 @@ public class BackupHandler implements JobHandler {
                 Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, backupId, target.name(), conn.database(),
                         snapshot.snapshotTime().toInstant(), finished, target.format(), dump.file(), globals,
                         recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
-                        server.version(), server.versionNum(), pgDump.version(), rowCounts,
-                        snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion());
+                        server.version(), server.versionNum(), pgDump.version(), conn.username(), rowCounts,
+                        snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion());
                 byte[] manifestBytes = json.copy().enable(SerializationFeature.INDENT_OUTPUT)
                         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsBytes(manifest);
                 String manifestKey = prefix + BackupKeys.MANIFEST;

@@ -20,12 +20,15 @@ import java.util.UUID;
  * @param dump            the dump object, as stored (encrypted when {@code encryption} is set)
  * @param globals         roles and tablespaces ({@code pg_dumpall --globals-only --no-role-passwords}), or null
  * @param encryption      how the objects are encrypted, or null when they are not
+ * @param username        the role pg_dump connected as (restore with {@code --role} of the application's owner)
  * @param rowCounts       exact row counts per table, in the same snapshot as the dump
+ * @param schemaCounts    numbers of tables, indexes, sequences, functions, views and materialized views, same snapshot
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(int formatVersion, UUID backupId, String target, String database, Instant createdAt,
                        Instant finishedAt, String format, StoredFile dump, StoredFile globals, Encryption encryption,
-                       String serverVersion, int serverVersionNum, String pgDumpVersion, Map<String, Long> rowCounts,
+                       String serverVersion, int serverVersionNum, String pgDumpVersion, String username,
+                       Map<String, Long> rowCounts, dev.lifeboat.pg.SnapshotSession.SchemaCounts schemaCounts,
                        String schemaMigrationsVersion, String lifeboatVersion) {
 
     public static final int FORMAT_VERSION = 1;

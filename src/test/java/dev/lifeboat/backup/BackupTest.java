@@ -165,6 +165,8 @@ class BackupTest {
         assertThat(manifest.at("/rowCounts/public.accounts").asLong()).isEqualTo(1500);
         assertThat(manifest.get("pgDumpVersion").asText()).startsWith("15.");
         assertThat(manifest.get("lifeboatVersion").asText()).isNotBlank();
+        assertThat(manifest.get("username").asText()).isEqualTo("lifeboat_shop");
+        assertThat(manifest.at("/schemaCounts/tables").asLong()).isEqualTo(4); // accounts, statuses and its 2 partitions
         assertThat(Files.exists(dump.resolveSibling("globals.sql.age"))).isTrue();
 
         // The S3 copy is byte-identical, under the store's prefix.
