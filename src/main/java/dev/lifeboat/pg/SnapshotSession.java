@@ -120,6 +120,9 @@ public final class SnapshotSession implements AutoCloseable {
     public synchronized Map<String, Long> rowCounts() {
         if (rowCounts == null) {
             try (Statement st = connection.createStatement()) {
+                // One backend, no parallel workers: the counts run beside pg_dump and only need to finish
+                // before it does; parallel workers would take CPU from the dump itself.
+                st.execute("SET LOCAL max_parallel_workers_per_gather = 0");
                 rowCounts = countRows(st);
             } catch (SQLException e) {
                 if ("42501".equals(e.getSQLState())) {
