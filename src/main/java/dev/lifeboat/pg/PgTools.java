@@ -109,7 +109,14 @@ public class PgTools {
      * @throws PermanentJobException naming what to install when no suitable version is found
      */
     public Tool choose(String tool, int serverMajor, String target) {
-        return choose(tool, find(tool), serverMajor, target, binDirs);
+        try {
+            return choose(tool, find(tool), serverMajor, target, binDirs);
+        } catch (PermanentJobException e) {
+            // The tools found earlier do not fit: look again, in case the right client was installed
+            // since (no restart needed), before saying what to install.
+            found.remove(tool);
+            return choose(tool, find(tool), serverMajor, target, binDirs);
+        }
     }
 
     /** The pg_dump for a probed server. */
