@@ -281,6 +281,14 @@ raw_run() { # scale -> SECS, LAST_DUMP_BYTES
   LAST_DUMP_BYTES=$(stat -c %s "$f")
   SECS=$(elapsed "$t0" "$t1")
 }
+count_rows() { # db: what Lifeboat's row counting does (count(*) of every ordinary user table)
+  psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
+SELECT format('SELECT count(*) FROM ONLY %s', c.oid::regclass)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+\gexec
+SQL
+}
 api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
 QUEUED_LIMIT=${BENCH_QUEUED_LIMIT:-120}   # seconds a job may stay queued before we give up
 lifeboat_run() { # target -> SECS from POST to the job's terminal state, LAST_JOB (the job's JSON file)
@@ -380,9 +388,14 @@ for s in "${SCALE_LIST[@]}"; do
   if [ "$DIAGNOSE" = 1 ]; then
     t0=$(now); pg_dump -Fc "$db" > /dev/null; t1=$(now); d_null=$(elapsed "$t0" "$t1")
     t0=$(now); pg_dump -Fc "$db" | age -r "$RECIPIENT" > /dev/null; t1=$(now); d_age=$(elapsed "$t0" "$t1")
+    # Lifeboat counts every table's rows (SELECT count(*), in pg_dump's snapshot) while pg_dump runs:
+    # the same counts alone, then beside a pg_dump to /dev/null.
+    t0=$(now); count_rows "$db"; t1=$(now); d_cnt=$(elapsed "$t0" "$t1")
+    t0=$(now); pg_dump -Fc "$db" > /dev/null & dpid=$!; count_rows "$db"; t2=$(now); wait "$dpid"; t1=$(now)
+    d_both=$(elapsed "$t0" "$t1"); d_both_cnt=$(elapsed "$t0" "$t2")
     lifeboat_run "s${s}fs"; d_fs=$SECS; d_fs_job=$(job_seconds "$LAST_JOB")
     raw_run "$s"; r2=$SECS
-    line="scale $s where the time goes (single runs): raw -f file $r2 s; pg_dump -Fc to stdout >/dev/null $d_null s; pg_dump -Fc | age >/dev/null $d_age s; Lifeboat to filesystem storage $d_fs s (job $d_fs_job s); Lifeboat to S3 median ${LB_MED[$s]} s (job ${JOB_MED[$s]} s)"
+    line="scale $s where the time goes (single runs): raw -f file $r2 s; pg_dump -Fc to stdout >/dev/null $d_null s; pg_dump -Fc | age >/dev/null $d_age s; row counts alone $d_cnt s; pg_dump -Fc >/dev/null with the row counts beside it $d_both s (counts done after $d_both_cnt s); Lifeboat to filesystem storage $d_fs s (job $d_fs_job s); Lifeboat to S3 median ${LB_MED[$s]} s (job ${JOB_MED[$s]} s)"
     log "$line"; echo "$line" >> "$REPORT"
   fi
   line="scale $s: raw median ${RAW_MED[$s]} s (best ${RAW_BEST[$s]}), Lifeboat median ${LB_MED[$s]} s (best ${LB_BEST[$s]}, job ${JOB_MED[$s]} s), ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")); raw dump ${RAWSIZE[$s]} bytes, stored object ${OBJSIZE[$s]} bytes; peak RSS $(mb "${PEAK[$s]}") MB (VmHWM $(mb "${HWM[$s]}") MB); contended pairs repeated: ${CONTENDED[$s]}"
