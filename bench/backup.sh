@@ -5,12 +5,13 @@
 # also written to target/bench/backup.txt. See bench/README.md, "Backup benchmark".
 #
 # Usage: bench/backup.sh [--scales 100,300] [--runs 3] [--xmx 256m] [--no-build] [--no-diagnose]
-#                        [--busy 0.25] [--keep-dumps]
+#                        [--busy 0.25] [--keep-dumps] [--jar path/to/quarkus-run.jar]
 #   --scales     pgbench scale factors, comma-separated (one database bench_s<scale> each, created
 #                with `pgbench -i -s <scale>` once and reused while its row count is right)
 #   --runs       measured pairs per scale (raw, Lifeboat, raw, Lifeboat, ...); median and best reported
 #   --xmx        the service's -Xmx
 #   --no-build   use the existing target/quarkus-app instead of running ./mvnw package
+#   --jar        run this Lifeboat build instead (implies --no-build)
 #   --no-diagnose  skip the "where the time goes" runs (pg_dump to /dev/null, | age, filesystem storage)
 #   --busy       CPU of other processes (cores, averaged over a run) above which a pair is repeated
 #                (at most twice) as contended
@@ -23,7 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SCALES=100,300 RUNS=3 XMX=256m BUILD=1 DIAGNOSE=1 BUSY=0.25 KEEP_DUMPS=0
+SCALES=100,300 RUNS=3 XMX=256m BUILD=1 DIAGNOSE=1 BUSY=0.25 KEEP_DUMPS=0 JAR=target/quarkus-app/quarkus-run.jar
 while [ $# -gt 0 ]; do
   case "$1" in
     --scales) SCALES=$2; shift 2 ;;
@@ -35,9 +36,11 @@ while [ $# -gt 0 ]; do
     --busy) BUSY=$2; shift 2 ;;
     --busy=*) BUSY=${1#*=}; shift ;;
     --no-build) BUILD=0; shift ;;
+    --jar) JAR=$2; BUILD=0; shift 2 ;;
+    --jar=*) JAR=${1#*=}; BUILD=0; shift ;;
     --no-diagnose) DIAGNOSE=0; shift ;;
     --keep-dumps) KEEP_DUMPS=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -145,7 +148,7 @@ if [ "$BUILD" = 1 ]; then
   log "building Lifeboat (./mvnw -B -q package -DskipTests)"
   ./mvnw -B -q package -DskipTests >&2
 fi
-[ -f target/quarkus-app/quarkus-run.jar ] || die "no target/quarkus-app/quarkus-run.jar (run without --no-build)"
+[ -f "$JAR" ] || die "no $JAR (run without --no-build)"
 psql_q -d postgres -c 'DROP DATABASE IF EXISTS lifeboat_bench WITH (FORCE)' -c 'CREATE DATABASE lifeboat_bench'
 HTTP_PORT=$(free_port)
 API=http://127.0.0.1:$HTTP_PORT
@@ -183,7 +186,7 @@ java "-Xmx$XMX" \
   -Dlifeboat.storage.fs.path="$WORK/fs" \
   -Dlifeboat.encryption.recipients="$RECIPIENT" \
   "${target_props[@]}" \
-  -jar target/quarkus-app/quarkus-run.jar > "$WORK/lifeboat.log" 2>&1 &
+  -jar "$JAR" > "$WORK/lifeboat.log" 2>&1 &
 SVC_PID=$!
 for _ in $(seq 600); do
   curl -sf -o /dev/null "$API/q/health/ready" && break
@@ -221,7 +224,7 @@ busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 our_pg_pids() {
   local pid cmd words
   for pid in $(pgrep -u postgres postgres || true); do
-    cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline") || continue
     # a backend is "postgres: 15/main: <user> <database> <client> <state>"
     read -r -a words <<< "${cmd#postgres: *: }"
     if [ "${#words[@]}" -ge 3 ] && [[ ${words[2]} == *\(* || ${words[2]} == \[local\] ]]; then
@@ -334,13 +337,13 @@ log "warm-up backup done"
 
 REPORT=$WORK/report.txt
 : > "$REPORT"
-declare -A RAW_MED RAW_BEST LB_MED LB_BEST JOB_MED PEAK HWM RATIO RAWSIZE OBJSIZE CONTENDED
+declare -A RAW_MED RAW_BEST LB_MED LB_BEST JOB_MED PEAK HWM RATIO RAWSIZE OBJSIZE CONTENDED KEPT
 summary_parts=()
 for s in "${SCALE_LIST[@]}"; do
   db=bench_s$s
   dbsize=$(psql_q -d "$db" -c 'SELECT pg_size_pretty(pg_database_size(current_database()))')
   log "== scale $s ($db, $dbsize): $RUNS pairs raw / Lifeboat"
-  raws=() lbs=() jobs=() contended=0
+  raws=() lbs=() jobs=() contended=0 contended_kept=0
   reset_hwm
   scale_t0=$(now)
   pair=0 extra=0
@@ -360,6 +363,9 @@ for s in "${SCALE_LIST[@]}"; do
       extra=$((extra + 1)); contended=$((contended + 1)); pair=$((pair - 1))
       continue
     fi
+    if awk -v a="$ro" -v b="$lo" -v t="$BUSY" 'BEGIN { exit !(a > t || b > t) }'; then
+      line="$line  [contended, kept: repeated twice already]"; contended_kept=$((contended_kept + 1))
+    fi
     log "$line"
     echo "$line" >> "$REPORT"
     raws+=("$r"); lbs+=("$l"); jobs+=("$j")
@@ -374,6 +380,7 @@ for s in "${SCALE_LIST[@]}"; do
   PEAK[$s]=$(peak_rss_kb "$scale_t0" "$scale_t1")
   HWM[$s]=$(hwm_kb)
   CONTENDED[$s]=$contended
+  KEPT[$s]=$contended_kept
 
   # Check the last stored object: it is an age file that decrypts to a pg_dump archive.
   obj=$(find "$WORK/s3/bench" -type f -size +1k -newermt "@${scale_t0%.*}" -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
@@ -398,9 +405,9 @@ for s in "${SCALE_LIST[@]}"; do
     line="scale $s where the time goes (single runs): raw -f file $r2 s; pg_dump -Fc to stdout >/dev/null $d_null s; pg_dump -Fc | age >/dev/null $d_age s; row counts alone $d_cnt s; pg_dump -Fc >/dev/null with the row counts beside it $d_both s (counts done after $d_both_cnt s); Lifeboat to filesystem storage $d_fs s (job $d_fs_job s); Lifeboat to S3 median ${LB_MED[$s]} s (job ${JOB_MED[$s]} s)"
     log "$line"; echo "$line" >> "$REPORT"
   fi
-  line="scale $s: raw median ${RAW_MED[$s]} s (best ${RAW_BEST[$s]}), Lifeboat median ${LB_MED[$s]} s (best ${LB_BEST[$s]}, job ${JOB_MED[$s]} s), ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")); raw dump ${RAWSIZE[$s]} bytes, stored object ${OBJSIZE[$s]} bytes; peak RSS $(mb "${PEAK[$s]}") MB (VmHWM $(mb "${HWM[$s]}") MB); contended pairs repeated: ${CONTENDED[$s]}"
+  line="scale $s: raw median ${RAW_MED[$s]} s (best ${RAW_BEST[$s]}), Lifeboat median ${LB_MED[$s]} s (best ${LB_BEST[$s]}, job ${JOB_MED[$s]} s), ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")); raw dump ${RAWSIZE[$s]} bytes, stored object ${OBJSIZE[$s]} bytes; peak RSS $(mb "${PEAK[$s]}") MB (VmHWM $(mb "${HWM[$s]}") MB); contended pairs: ${CONTENDED[$s]} repeated, ${KEPT[$s]} kept"
   log "$line"; echo "$line" >> "$REPORT"
-  summary_parts+=("s$s ($dbsize) Lifeboat ${LB_MED[$s]} s vs pg_dump ${RAW_MED[$s]} s = ratio ${RATIO[$s]}, peak RSS $(mb "${PEAK[$s]}") MB")
+  summary_parts+=("s$s ($dbsize) Lifeboat ${LB_MED[$s]} s vs pg_dump ${RAW_MED[$s]} s = ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")), peak RSS $(mb "${PEAK[$s]}") MB$([ "${KEPT[$s]}" = 0 ] || echo ", ${KEPT[$s]} contended pair(s) kept")")
 done
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg); Lifeboat idle RSS after start-up $(mb "$IDLE_RSS_KB") MB"
 
