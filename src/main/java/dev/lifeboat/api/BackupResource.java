@@ -2,15 +2,29 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.backup.BackupKeys;
+import dev.lifeboat.backup.BackupLocation;
+import dev.lifeboat.backup.VerifyHandler;
+import dev.lifeboat.storage.BlobStore;
+import dev.lifeboat.storage.BlobStores;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -18,7 +32,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 @Path("/api/v1/backups")
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,6 +52,10 @@ public class BackupResource {
 
     @Inject
     JobSubmission submission;
+    @Inject
+    BackupCatalog catalog;
+    @Inject
+    BlobStores blobStores;
 
     @POST
     @Requires(Role.OPERATOR)
@@ -50,5 +74,122 @@ public class BackupResource {
         }
         String target = submission.requireTarget(request.target()).name();
         return submission.submit("backup", target, Map.of(), idempotencyKey);
+    }
+
+    @GET
+    @Requires(Role.VIEWER)
+    @Operation(summary = "List backups, newest first", description = "Only complete backups are listed: every copy stored and "
+            + "checked, manifest written. Cursor-paginated; filter by target.")
+    @APIResponse(responseCode = "200", description = "A page of backups",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupPage.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    public Page<BackupView> listBackups(@QueryParam("target") String target,
+                                        @Parameter(schema = @Schema(enumeration = {"available", "damaged"})) @QueryParam("status") String status,
+                                        @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor,
+                                        @Parameter(description = "Page size, 1 to 500 (default 50)", schema = @Schema(type = SchemaType.INTEGER))
+                                        @QueryParam("limit") String limitParam) {
+        int limit = Params.intInRange("limit", limitParam, 50, 1, 500);
+        StringBuilder q = new StringBuilder("1 = 1");
+        Parameters p = new Parameters();
+        if (target != null && !target.isBlank()) {
+            q.append(" and target = :target");
+            p.and("target", target);
+        }
+        if (status != null && !status.isBlank()) {
+            if (!Backup.AVAILABLE.equals(status) && !Backup.DAMAGED.equals(status)) {
+                throw ApiException.badRequest("status '" + Params.shorten(status) + "' is unknown. Hint: use available or damaged.");
+            }
+            q.append(" and status = :status");
+            p.and("status", status);
+        }
+        if (cursor != null && !cursor.isBlank()) {
+            Cursor c = Cursor.decode(cursor);
+            q.append(" and (createdAt < :cAt or (createdAt = :cAt and id < :cId))");
+            p.and("cAt", c.createdAt()).and("cId", c.id());
+        }
+        List<Backup> rows = Backup.<Backup>find(q.toString(), Sort.descending("createdAt", "id"), p).page(0, limit + 1).list();
+        List<BackupView> items = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+            items.add(BackupView.of(rows.get(i)));
+        }
+        String next = null;
+        if (rows.size() > limit) {
+            Backup last = rows.get(limit - 1);
+            next = new Cursor(last.createdAt, last.id).encode();
+        }
+        return new Page<>(items, next);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Requires(Role.VIEWER)
+    @Operation(summary = "Get a backup")
+    @APIResponse(responseCode = "200", description = "The backup",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public BackupView getBackup(@PathParam("id") String idParam) {
+        return BackupView.of(require(idParam));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Requires(Role.ADMIN)
+    @Operation(summary = "Delete a backup", description = "Deletes every stored object of the backup (the manifest first, so a "
+            + "half-deleted backup never looks complete), then its catalog entry. If a storage cannot be reached the entry is "
+            + "kept and the request fails with 503: repeat it later.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "503", description = "A storage could not be reached; nothing was removed from the catalog",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response deleteBackup(@PathParam("id") String idParam) {
+        Backup backup = require(idParam);
+        for (BackupLocation loc : backup.locations) {
+            BlobStore store;
+            try {
+                store = blobStores.get(loc.storage());
+            } catch (IllegalArgumentException e) {
+                continue; // the storage was removed from the configuration: nothing Lifeboat can delete there
+            }
+            Set<String> keys = new LinkedHashSet<>();
+            keys.add(loc.manifestKey() != null ? loc.manifestKey() : backup.prefix + BackupKeys.MANIFEST);
+            keys.add(loc.key());
+            if (backup.globals) {
+                keys.add(backup.prefix + BackupKeys.globalsName(backup.encrypted));
+            }
+            for (String key : keys) {
+                try {
+                    store.delete(key);
+                } catch (IOException e) {
+                    throw new ApiException(503, "cannot delete " + key + " from storage " + loc.storage() + ": " + e.getMessage()
+                            + " The backup stays in the catalog; repeat the request when the storage is back.");
+                }
+            }
+        }
+        catalog.remove(backup.id);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{id}/verify")
+    @Requires(Role.OPERATOR)
+    @Operation(summary = "Verify a backup", description = "Queues a verify job that reads every stored copy back and checks its "
+            + "size and SHA-256. The job fails (and the backup becomes damaged) if a copy is missing or differs.")
+    @APIResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, the existing job)",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(implementation = String.class)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Response verifyBackup(@PathParam("id") String idParam,
+                                 @Parameter(description = "Makes retries safe: the same key returns the same job")
+                                 @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Backup backup = require(idParam);
+        return submission.submit(VerifyHandler.KIND, backup.target, Map.of("backupId", backup.id.toString()), idempotencyKey);
+    }
+
+    private Backup require(String idParam) {
+        UUID id = Params.uuid("backup id", idParam);
+        return catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
     }
 }

@@ -2,6 +2,7 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
+import dev.lifeboat.backup.TargetCheck;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
 import jakarta.inject.Inject;
@@ -41,6 +42,33 @@ public class TargetResource {
 
     @Inject
     Targets targets;
+    @Inject
+    TargetCheck targetCheck;
+
+    @Schema(name = "TargetCheck")
+    public record CheckView(@Schema(description = "credentials, connection, pg_dump, encryption, storage:<name>") String name,
+                            boolean ok, @Schema(description = "What was found, or what is wrong and how to fix it") String detail) {
+    }
+
+    @Schema(name = "TargetCheckReport")
+    public record CheckReport(String target, @Schema(description = "Whether every check passed") boolean ok, List<CheckView> checks) {
+    }
+
+    @GET
+    @Path("/{name}/check")
+    @Requires(Role.VIEWER)
+    @Operation(summary = "Check a target", description = "Runs the backup pre-flight now: credentials, connection and server "
+            + "version, the pg_dump that fits the server, encryption keys, and every storage of the target. Answers 200 with "
+            + "each check's outcome, whether they pass or not.")
+    @APIResponse(responseCode = "200", description = "The checks",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CheckReport.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public CheckReport checkTarget(@PathParam("name") String name) {
+        Target t = targets.find(name)
+                .orElseThrow(() -> ApiException.notFound("target '" + Params.shorten(name) + "' is not configured. Known targets: " + targets.names() + "."));
+        TargetCheck.Report r = targetCheck.run(t);
+        return new CheckReport(r.target(), r.ok(), r.checks().stream().map(c -> new CheckView(c.name(), c.ok(), c.detail())).toList());
+    }
 
     @GET
     @Requires(Role.VIEWER)

@@ -79,6 +79,22 @@ public interface LifeboatConfig {
         /** Verification profile for drills: {@code generic} or {@code mastodon}. */
         @WithDefault("generic")
         String profile();
+
+        /**
+         * pg_dump format: {@code custom} (one compressed archive streamed straight to storage) or
+         * {@code directory} (pg_dump -Fd with {@code jobs} parallel workers into a scratch directory,
+         * then stored as one tar stream; needs scratch disk as large as the dump).
+         */
+        @WithDefault("custom")
+        String format();
+
+        /** Parallel pg_dump workers for the {@code directory} format. */
+        @WithDefault("1")
+        int jobs();
+
+        /** Also store roles and tablespaces ({@code pg_dumpall --globals-only --no-role-passwords}) beside the dump. */
+        @WithDefault("false")
+        boolean globals();
     }
 
     interface Storage {
@@ -127,6 +143,24 @@ public interface LifeboatConfig {
         @WithName("upload-concurrency")
         @WithDefault("2")
         int uploadConcurrency();
+    }
+
+    /** How backups are checked. */
+    Backup backup();
+
+    interface Backup {
+        /**
+         * After upload, read every stored copy back and compare its size and SHA-256 with what was
+         * written ({@code true}); with {@code false} only the size is compared. Reading back costs a
+         * download of each copy; {@code POST /api/v1/backups/{id}/verify} does the full check later.
+         */
+        @WithName("read-back")
+        @WithDefault("true")
+        boolean readBack();
+
+        /** Where the {@code directory} format writes pg_dump's output before storing it (default: the JVM's temp dir). */
+        @WithName("scratch-dir")
+        Optional<Path> scratchDir();
     }
 
     interface Queue {

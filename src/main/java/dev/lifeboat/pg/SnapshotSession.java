@@ -54,7 +54,7 @@ public final class SnapshotSession implements AutoCloseable {
     private final Connection connection;
     private final String snapshotId;
     private final OffsetDateTime snapshotTime;
-    private final Map<String, Long> rowCounts;
+    private Map<String, Long> rowCounts;
     private final SchemaCounts schemaCounts;
     private final String schemaMigrationsVersion;
 
@@ -70,16 +70,15 @@ public final class SnapshotSession implements AutoCloseable {
                 rs.next();
                 this.snapshotTime = rs.getObject(1, OffsetDateTime.class);
             }
-            this.rowCounts = countRows(st);
             this.schemaCounts = countSchemaObjects(st);
             this.schemaMigrationsVersion = readSchemaMigrations(st);
         }
     }
 
     /**
-     * Connects, exports a snapshot and takes the counts in it; connection errors as in
-     * {@link PgConnectInfo#open()}. Counting reads every table once: on a large database this takes a
-     * while, and it holds {@code ACCESS SHARE} locks (which only block DDL) until {@link #close()}.
+     * Connects, exports a snapshot and takes the schema counts in it; connection errors as in
+     * {@link PgConnectInfo#open()}. Row counts are taken later by {@link #rowCounts()}, so that a
+     * backup can count while pg_dump runs.
      */
     public static SnapshotSession open(PgConnectInfo info) {
         Connection c = info.open();
@@ -112,9 +111,26 @@ public final class SnapshotSession implements AutoCloseable {
 
     /**
      * Exact row counts by table, keyed by the qualified name with identifiers quoted only where needed
-     * ({@code public.statuses}, {@code "My Schema"."Odd.Name"}), in name order.
+     * ({@code public.statuses}, {@code "My Schema"."Odd.Name"}), in name order. Counted in the exported
+     * snapshot at the first call (then remembered): it reads every table once, so a backup calls it on
+     * another thread while pg_dump reads the same tables; PostgreSQL's synchronized sequential scans let
+     * both share the reads instead of scanning twice. It takes {@code ACCESS SHARE} locks (which only
+     * block DDL), as pg_dump does, until {@link #close()}. Not to be called concurrently with itself.
      */
-    public Map<String, Long> rowCounts() {
+    public synchronized Map<String, Long> rowCounts() {
+        if (rowCounts == null) {
+            try (Statement st = connection.createStatement()) {
+                rowCounts = countRows(st);
+            } catch (SQLException e) {
+                if ("42501".equals(e.getSQLState())) {
+                    throw new PermanentJobException("role " + info.username() + " may not read every table of " + info.describe() + ": "
+                            + info.redact(e.getMessage()) + ". Hint: back up as the database owner, or GRANT pg_read_all_data TO "
+                            + info.username() + " (PostgreSQL 14+)", e);
+                }
+                throw new PgConnectException("cannot count rows in the snapshot (" + info.describe() + "): "
+                        + info.redact(e.getMessage()) + ". Hint: the job is retried", e);
+            }
+        }
         return rowCounts;
     }
 
@@ -125,6 +141,18 @@ public final class SnapshotSession implements AutoCloseable {
     /** {@code max(version)} of {@code public.schema_migrations} (Rails, so Mastodon) when that table exists. */
     public Optional<String> schemaMigrationsVersion() {
         return Optional.ofNullable(schemaMigrationsVersion);
+    }
+
+    /**
+     * Cancels the query running on the control connection (row counting), from another thread: a
+     * backup that failed or was cancelled must not wait for the counts of a large database.
+     */
+    public void cancelRunningQuery() {
+        try {
+            connection.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        } catch (SQLException e) {
+            LOG.debugf("cancelling the row count on %s failed: %s", info.describe(), e.getMessage());
+        }
     }
 
     /** Ends the transaction, and with it the exported snapshot. Call it after pg_dump has exited. */

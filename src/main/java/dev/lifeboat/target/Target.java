@@ -12,7 +12,16 @@ import java.util.Optional;
  * Secret takes effect without a restart, and {@code toString} can never leak it.
  */
 public record Target(String name, String host, int port, String database, String username,
-                     List<String> storage, String profile, PasswordSource passwordSource) {
+                     List<String> storage, String profile, PasswordSource passwordSource,
+                     String format, int jobs, boolean globals) {
+
+    public static final List<String> FORMATS = List.of("custom", "directory");
+
+    /** A target with the default backup options: custom format, no globals. */
+    public Target(String name, String host, int port, String database, String username,
+                  List<String> storage, String profile, PasswordSource passwordSource) {
+        this(name, host, port, database, username, storage, profile, passwordSource, "custom", 1, false);
+    }
 
     /** Where the password comes from; never printed. */
     public sealed interface PasswordSource {

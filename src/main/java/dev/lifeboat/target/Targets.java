@@ -49,6 +49,14 @@ public class Targets {
             if (!PROFILES.contains(t.profile())) {
                 problems.add(key + ".profile=" + t.profile() + " is unknown. Hint: use one of " + PROFILES);
             }
+            if (!Target.FORMATS.contains(t.format())) {
+                problems.add(key + ".format=" + t.format() + " is unknown. Hint: use one of " + Target.FORMATS);
+            }
+            if (t.jobs() < 1 || t.jobs() > 64) {
+                problems.add(key + ".jobs=" + t.jobs() + " is out of range. Hint: 1 to 64 parallel pg_dump workers (directory format only)");
+            } else if (t.jobs() > 1 && !"directory".equals(t.format())) {
+                problems.add(key + ".jobs=" + t.jobs() + " needs format=directory (pg_dump runs in parallel only with the directory format)");
+            }
             Target.PasswordSource pw = new Target.PasswordSource.None();
             if (t.password().isPresent() && t.passwordFile().isPresent()) {
                 problems.add(key + " sets both password and password-file. Hint: keep one of them");
@@ -83,7 +91,7 @@ public class Targets {
                 }
             }
             byName.put(name, new Target(name, t.host(), t.port(), t.database().orElse(""), t.username(),
-                    List.copyOf(storage), t.profile(), pw));
+                    List.copyOf(storage), t.profile(), pw, t.format(), t.jobs(), t.globals()));
         });
         if (collect == null) {
             problems.throwIfAny();

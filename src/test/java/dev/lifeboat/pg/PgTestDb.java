@@ -102,7 +102,7 @@ public final class PgTestDb {
         roles.clear();
     }
 
-    static String quoteLiteral(String s) {
+    public static String quoteLiteral(String s) {
         return "'" + s.replace("'", "''") + "'";
     }
 

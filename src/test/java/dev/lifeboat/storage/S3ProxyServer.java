@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * files under a directory, with AWS signature authentication. Not a mock: requests go over HTTP
  * through the same SDK and client Lifeboat uses in production.
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
     static final String IDENTITY = "lifeboat-test-access-key";
     static final String CREDENTIAL = "lifeboat-test-secret-key";
 
@@ -44,7 +44,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Starts S3Proxy on a random port, storing under {@code dir}. */
-    static S3ProxyServer start(Path dir) throws Exception {
+    public static S3ProxyServer start(Path dir) throws Exception {
         return start(dir, 0, UnaryOperator.identity());
     }
 
@@ -52,7 +52,7 @@ final class S3ProxyServer implements AutoCloseable {
      * Starts S3Proxy on {@code port} (0: any free one), storing under {@code dir}, its storage
      * optionally wrapped (to inject a server-side fault).
      */
-    static S3ProxyServer start(Path dir, int port, UnaryOperator<org.gaul.s3proxy.blobstore.BlobStore> wrap) throws Exception {
+    public static S3ProxyServer start(Path dir, int port, UnaryOperator<org.gaul.s3proxy.blobstore.BlobStore> wrap) throws Exception {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(wrap.apply(new FilesystemNio2BlobStore(dir.toString())))
                 .endpoint(URI.create("http://127.0.0.1:" + port))
@@ -63,7 +63,7 @@ final class S3ProxyServer implements AutoCloseable {
         return new S3ProxyServer(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
@@ -72,16 +72,16 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** A client with the server's credentials, for setting up and inspecting buckets. */
-    S3Client admin() {
+    public S3Client admin() {
         return admin;
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         admin.createBucket(b -> b.bucket(bucket));
     }
 
     /** Multipart uploads started and neither completed nor aborted. */
-    List<MultipartUpload> pendingUploads(String bucket) {
+    public List<MultipartUpload> pendingUploads(String bucket) {
         return admin.listMultipartUploads(b -> b.bucket(bucket)).uploads();
     }
 

@@ -1,0 +1,45 @@
+package dev.lifeboat.backup;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Reads and writes the {@code backup} catalog, each call in its own transaction. */
+@ApplicationScoped
+public class BackupCatalog {
+
+    /** Inserts a complete backup (every copy stored, checked, and its manifest written). */
+    public void add(Backup backup) {
+        QuarkusTransaction.requiringNew().run(() -> backup.persist());
+    }
+
+    public Optional<Backup> find(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> Optional.ofNullable(Backup.<Backup>findById(id)));
+    }
+
+    /** Records the outcome of a verify: the copies as found, and the status that follows from them. */
+    public Optional<Backup> recordVerify(UUID id, List<BackupLocation> locations, Instant at) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Backup b = Backup.findById(id);
+            if (b == null) {
+                return Optional.empty();
+            }
+            List<String> problems = locations.stream().filter(l -> l.problem() != null)
+                    .map(l -> l.storage() + ": " + l.problem()).toList();
+            b.locations = locations;
+            b.verifiedAt = at;
+            b.status = problems.isEmpty() ? Backup.AVAILABLE : Backup.DAMAGED;
+            b.error = problems.isEmpty() ? null : String.join("; ", problems);
+            return Optional.of(b);
+        });
+    }
+
+    /** Removes the row; returns false if there was none. */
+    public boolean remove(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> Backup.deleteById(id));
+    }
+}

@@ -1,0 +1,47 @@
+package dev.lifeboat.backup;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code manifest.json}: everything needed to trust and restore a backup without Lifeboat (see
+ * docs/runbook.md). It is written after every other object of the backup, so a backup directory
+ * without it is incomplete and is never listed. Field names are a contract: add, never rename.
+ *
+ * @param formatVersion   version of this manifest's layout (1)
+ * @param backupId        the backup's id (also the last path segment of its directory)
+ * @param createdAt       the snapshot time: the moment of the database the dump holds
+ * @param finishedAt      when the backup was complete (before the manifest was written)
+ * @param format          pg_dump format: {@code custom} ({@code pg_restore} reads the file directly)
+ * @param dump            the dump object, as stored (encrypted when {@code encryption} is set)
+ * @param globals         roles and tablespaces ({@code pg_dumpall --globals-only --no-role-passwords}), or null
+ * @param encryption      how the objects are encrypted, or null when they are not
+ * @param rowCounts       exact row counts per table, in the same snapshot as the dump
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Manifest(int formatVersion, UUID backupId, String target, String database, Instant createdAt,
+                       Instant finishedAt, String format, StoredFile dump, StoredFile globals, Encryption encryption,
+                       String serverVersion, int serverVersionNum, String pgDumpVersion, Map<String, Long> rowCounts,
+                       String schemaMigrationsVersion, String lifeboatVersion) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    /**
+     * @param name      object name inside the backup's directory, e.g. {@code dump.pgc.age}
+     * @param sizeBytes size of the stored object
+     * @param sha256    SHA-256 (hex) of the stored object (after encryption: what {@code sha256sum} of the downloaded file prints)
+     */
+    public record StoredFile(String name, long sizeBytes, String sha256) {
+    }
+
+    /**
+     * @param type       always {@code age} (https://age-encryption.org/v1)
+     * @param recipients the X25519 public keys ({@code age1…}) that can decrypt
+     */
+    public record Encryption(String type, List<String> recipients) {
+    }
+}
