@@ -314,6 +314,25 @@ lifeboat_run() { # target -> SECS from POST to the job's terminal state, LAST_JO
   [ "$status" = succeeded ] || { jq . "$body" >&2; tail -30 "$WORK/lifeboat.log" >&2; die "backup job $id ended $status"; }
   SECS=$(elapsed "$t0" "$t1")
 }
+lifeboat_phases() { # target -> PHASES: how long the job showed each progress phase (polled every 0.25 s)
+  local t0 id body=$WORK/job-phases.json cur prev= since status phase
+  t0=$(now)
+  id=$(api -X POST -H 'Content-Type: application/json' -d "{\"target\":\"$1\"}" "$API/api/v1/backups" | jq -r .id)
+  since=$t0 PHASES=
+  while :; do
+    api "$API/api/v1/jobs/$id" > "$body"
+    IFS=$'\t' read -r status phase < <(jq -r '[.status, (.progress.phase // "-")] | @tsv' "$body")
+    cur="$status/$phase"
+    if [ "$cur" != "$prev" ]; then
+      [ -z "$prev" ] || PHASES+="$prev $(elapsed "$since" "$(now)") s, "
+      prev=$cur since=$(now)
+    fi
+    case "$status" in succeeded|failed|cancelled) break ;; esac
+    sleep 0.25
+  done
+  PHASES+="total $(elapsed "$t0" "$(now)") s"
+  [ "$status" = succeeded ] || die "backup job $id ended $status"
+}
 job_seconds() { # job json: startedAt -> finishedAt
   python3 - "$1" <<'PY'
 import json, sys
@@ -402,7 +421,8 @@ for s in "${SCALE_LIST[@]}"; do
     d_both=$(elapsed "$t0" "$t1"); d_both_cnt=$(elapsed "$t0" "$t2")
     lifeboat_run "s${s}fs"; d_fs=$SECS; d_fs_job=$(job_seconds "$LAST_JOB")
     raw_run "$s"; r2=$SECS
-    line="scale $s where the time goes (single runs): raw -f file $r2 s; pg_dump -Fc to stdout >/dev/null $d_null s; pg_dump -Fc | age >/dev/null $d_age s; row counts alone $d_cnt s; pg_dump -Fc >/dev/null with the row counts beside it $d_both s (counts done after $d_both_cnt s); Lifeboat to filesystem storage $d_fs s (job $d_fs_job s); Lifeboat to S3 median ${LB_MED[$s]} s (job ${JOB_MED[$s]} s)"
+    lifeboat_phases "s$s"
+    line="scale $s where the time goes (single runs): raw -f file $r2 s; pg_dump -Fc to stdout >/dev/null $d_null s; pg_dump -Fc | age >/dev/null $d_age s; row counts alone $d_cnt s; pg_dump -Fc >/dev/null with the row counts beside it $d_both s (counts done after $d_both_cnt s); Lifeboat to filesystem storage $d_fs s (job $d_fs_job s); Lifeboat to S3 median ${LB_MED[$s]} s (job ${JOB_MED[$s]} s); a Lifeboat run's status/phase as polled: $PHASES"
     log "$line"; echo "$line" >> "$REPORT"
   fi
   line="scale $s: raw median ${RAW_MED[$s]} s (best ${RAW_BEST[$s]}), Lifeboat median ${LB_MED[$s]} s (best ${LB_BEST[$s]}, job ${JOB_MED[$s]} s), ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")); raw dump ${RAWSIZE[$s]} bytes, stored object ${OBJSIZE[$s]} bytes; peak RSS $(mb "${PEAK[$s]}") MB (VmHWM $(mb "${HWM[$s]}") MB); contended pairs: ${CONTENDED[$s]} repeated, ${KEPT[$s]} kept"
