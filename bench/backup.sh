@@ -8,13 +8,14 @@
 #                        [--busy 0.25] [--keep-dumps] [--jar path/to/quarkus-run.jar]
 #   --scales     pgbench scale factors, comma-separated (one database bench_s<scale> each, created
 #                with `pgbench -i -s <scale>` once and reused while its row count is right)
-#   --runs       measured pairs per scale (raw, Lifeboat, raw, Lifeboat, ...); median and best reported
+#   --runs       uncontended pairs per scale (raw, Lifeboat, raw, Lifeboat, ...); median and best reported
+#   --max-attempts  pairs per scale at most, contended ones included (default 3 x --runs)
 #   --xmx        the service's -Xmx
 #   --no-build   use the existing target/quarkus-app instead of running ./mvnw package
 #   --jar        run this Lifeboat build instead (implies --no-build)
 #   --no-diagnose  skip the "where the time goes" runs (pg_dump to /dev/null, | age, filesystem storage)
-#   --busy       CPU of other processes (cores, averaged over a run) above which a pair is repeated
-#                (at most twice) as contended
+#   --busy       CPU of other processes (cores, averaged over a run) above which a pair counts as
+#                contended: reported, left out of the figures, and another pair is run
 #
 # Everything it creates lives in target/bench-backup/ (S3Proxy's files, dumps, logs, keys) and in the
 # local PostgreSQL: databases bench_s<scale> and lifeboat_bench (the service's own, recreated each run),
@@ -24,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SCALES=100,300 RUNS=3 XMX=256m BUILD=1 DIAGNOSE=1 BUSY=0.25 KEEP_DUMPS=0 JAR=target/quarkus-app/quarkus-run.jar
+SCALES=100,300 RUNS=3 MAX_ATTEMPTS= DIAG_RUNS=3 XMX=256m BUILD=1 DIAGNOSE=1 BUSY=0.25 KEEP_DUMPS=0 JAR=target/quarkus-app/quarkus-run.jar
 while [ $# -gt 0 ]; do
   case "$1" in
     --scales) SCALES=$2; shift 2 ;;
@@ -33,6 +34,8 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS=${1#*=}; shift ;;
     --xmx) XMX=$2; shift 2 ;;
     --xmx=*) XMX=${1#*=}; shift ;;
+    --max-attempts) MAX_ATTEMPTS=$2; shift 2 ;;
+    --max-attempts=*) MAX_ATTEMPTS=${1#*=}; shift ;;
     --busy) BUSY=$2; shift 2 ;;
     --busy=*) BUSY=${1#*=}; shift ;;
     --no-build) BUILD=0; shift ;;
@@ -40,13 +43,14 @@ while [ $# -gt 0 ]; do
     --jar=*) JAR=${1#*=}; BUILD=0; shift ;;
     --no-diagnose) DIAGNOSE=0; shift ;;
     --keep-dumps) KEEP_DUMPS=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 IFS=, read -r -a SCALE_LIST <<< "$SCALES"
 for s in "${SCALE_LIST[@]}"; do [[ $s =~ ^[1-9][0-9]*$ ]] || { echo "bad scale '$s'" >&2; exit 2; }; done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bad --runs '$RUNS'" >&2; exit 2; }
+MAX_ATTEMPTS=${MAX_ATTEMPTS:-$((RUNS * 3))}
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -242,8 +246,34 @@ our_ticks() {
   done
   echo "$t"
 }
-CPU_A=() 
-cpu_start() { CPU_A=("$(busy_ticks)" "$(our_ticks)" "$(now)"); }
+# CPU ticks by group, "pg lifeboat_jvm lifeboat_children s3proxy script": where a run's CPU goes
+# (lifeboat_children = its pg_dump; script = the raw pg_dump, curl, jq).
+cpu_groups() {
+  local pg=0 pid f
+  for pid in $(our_pg_pids); do
+    f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    f=${f##*) }
+    pg=$((pg + $(awk '{ print $12 + $13 + $14 + $15 }' <<< "$f")))
+  done
+  echo "$pg $(proc_ticks "$SVC_PID" self) $(proc_ticks "$SVC_PID" children) $(proc_ticks "$S3_PID" all) $(proc_ticks $$ all)"
+}
+proc_ticks() { # pid self|children|all
+  local f
+  f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  f=${f##*) }
+  awk -v w="$2" '{ print (w == "self") ? $12 + $13 : (w == "children") ? $14 + $15 : $12 + $13 + $14 + $15 }' <<< "$f"
+}
+GROUPS_A=
+groups_start() { GROUPS_A=$(cpu_groups); }
+# prints the CPU seconds of each group since groups_start
+groups_end() {
+  awk -v a="$GROUPS_A" -v b="$(cpu_groups)" -v hz="$HZ" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    printf "postgres %.1f, Lifeboat JVM %.1f, its pg_dump %.1f, S3Proxy %.1f, script (raw pg_dump) %.1f CPU-s",
+      (y[1] - x[1]) / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz, (y[5] - x[5]) / hz }'
+}
+CPU_A=()
+cpu_start() { CPU_A=("$(busy_ticks)" "$(our_ticks)" "$(now)"); groups_start; }
 # prints "<other cores> <machine busy cores>" averaged since cpu_start
 cpu_end() {
   local b o t
@@ -314,25 +344,6 @@ lifeboat_run() { # target -> SECS from POST to the job's terminal state, LAST_JO
   [ "$status" = succeeded ] || { jq . "$body" >&2; tail -30 "$WORK/lifeboat.log" >&2; die "backup job $id ended $status"; }
   SECS=$(elapsed "$t0" "$t1")
 }
-lifeboat_phases() { # target -> PHASES: how long the job showed each progress phase (polled every 0.25 s)
-  local t0 id body=$WORK/job-phases.json cur prev= since status phase
-  t0=$(now)
-  id=$(api -X POST -H 'Content-Type: application/json' -d "{\"target\":\"$1\"}" "$API/api/v1/backups" | jq -r .id)
-  since=$t0 PHASES=
-  while :; do
-    api "$API/api/v1/jobs/$id" > "$body"
-    IFS=$'\t' read -r status phase < <(jq -r '[.status, (.progress.phase // "-")] | @tsv' "$body")
-    cur="$status/$phase"
-    if [ "$cur" != "$prev" ]; then
-      [ -z "$prev" ] || PHASES+="$prev $(elapsed "$since" "$(now)") s, "
-      prev=$cur since=$(now)
-    fi
-    case "$status" in succeeded|failed|cancelled) break ;; esac
-    sleep 0.25
-  done
-  PHASES+="total $(elapsed "$t0" "$(now)") s"
-  [ "$status" = succeeded ] || die "backup job $id ended $status"
-}
 job_seconds() { # job json: startedAt -> finishedAt
   python3 - "$1" <<'PY'
 import json, sys
@@ -365,30 +376,33 @@ for s in "${SCALE_LIST[@]}"; do
   raws=() lbs=() jobs=() contended=0 contended_kept=0
   reset_hwm
   scale_t0=$(now)
-  pair=0 extra=0
-  while [ "$pair" -lt "$RUNS" ]; do
-    pair=$((pair + 1))
+  # Pairs until RUNS of them ran with other processes below --busy cores, at most MAX_ATTEMPTS pairs;
+  # every pair is reported, the figures use the uncontended ones (all of them if none was).
+  attempt=0 clean=0
+  all_r=() all_l=() all_j=()
+  while [ "$clean" -lt "$RUNS" ] && [ "$attempt" -lt "$MAX_ATTEMPTS" ]; do
+    attempt=$((attempt + 1))
     wait_quiet
     la0=$(cut -d' ' -f1 /proc/loadavg)
-    cpu_start; raw_run "$s"; r=$SECS; read -r ro rb <<< "$(cpu_end)"
-    cpu_start; lifeboat_run "s$s"; l=$SECS; read -r lo lb <<< "$(cpu_end)"
+    cpu_start; raw_run "$s"; r=$SECS; read -r ro rb <<< "$(cpu_end)"; rcpu=$(groups_end)
+    cpu_start; lifeboat_run "s$s"; l=$SECS; read -r lo lb <<< "$(cpu_end)"; lcpu=$(groups_end)
     j=$(job_seconds "$LAST_JOB")
     objsize=$(jq -r '.result.sizeBytes // empty' "$LAST_JOB")
     line=$(printf 'scale %s pair %d: raw %6.2f s (%s bytes) | lifeboat %6.2f s (job %s s, object %s bytes) | ratio %s | other CPU %s / %s cores (machine busy %s / %s), load %s' \
-      "$s" "$pair" "$r" "$LAST_DUMP_BYTES" "$l" "$j" "${objsize:-?}" "$(ratio "$l" "$r")" "$ro" "$lo" "$rb" "$lb" "$la0")
-    if awk -v a="$ro" -v b="$lo" -v t="$BUSY" 'BEGIN { exit !(a > t || b > t) }' && [ "$extra" -lt 2 ]; then
-      log "$line  -> CONTENDED (other CPU > $BUSY cores): repeating this pair"
-      echo "$line  [contended, repeated]" >> "$REPORT"
-      extra=$((extra + 1)); contended=$((contended + 1)); pair=$((pair - 1))
-      continue
-    fi
+      "$s" "$attempt" "$r" "$LAST_DUMP_BYTES" "$l" "$j" "${objsize:-?}" "$(ratio "$l" "$r")" "$ro" "$lo" "$rb" "$lb" "$la0")
+    all_r+=("$r"); all_l+=("$l"); all_j+=("$j")
     if awk -v a="$ro" -v b="$lo" -v t="$BUSY" 'BEGIN { exit !(a > t || b > t) }'; then
-      line="$line  [contended, kept: repeated twice already]"; contended_kept=$((contended_kept + 1))
+      line="$line  [CONTENDED: other CPU > $BUSY cores]"; contended=$((contended + 1))
+    else
+      clean=$((clean + 1)); raws+=("$r"); lbs+=("$l"); jobs+=("$j")
     fi
-    log "$line"
-    echo "$line" >> "$REPORT"
-    raws+=("$r"); lbs+=("$l"); jobs+=("$j")
+    log "$line"; echo "$line" >> "$REPORT"
+    line="scale $s pair $attempt CPU: raw: $rcpu | Lifeboat: $lcpu"
+    log "$line"; echo "$line" >> "$REPORT"
   done
+  if [ "$clean" = 0 ]; then
+    raws=("${all_r[@]}") lbs=("${all_l[@]}") jobs=("${all_j[@]}") contended_kept=$contended
+  fi
   scale_t1=$(now)
   RAWSIZE[$s]=$LAST_DUMP_BYTES
   OBJSIZE[$s]=${objsize:-0}
@@ -412,22 +426,26 @@ for s in "${SCALE_LIST[@]}"; do
   log "$check"; echo "scale $s: $check" >> "$REPORT"
 
   if [ "$DIAGNOSE" = 1 ]; then
-    t0=$(now); pg_dump -Fc "$db" > /dev/null; t1=$(now); d_null=$(elapsed "$t0" "$t1")
-    t0=$(now); pg_dump -Fc "$db" | age -r "$RECIPIENT" > /dev/null; t1=$(now); d_age=$(elapsed "$t0" "$t1")
-    # Lifeboat counts every table's rows (SELECT count(*), in pg_dump's snapshot) while pg_dump runs:
-    # the same counts alone, then beside a pg_dump to /dev/null.
-    t0=$(now); count_rows "$db"; t1=$(now); d_cnt=$(elapsed "$t0" "$t1")
-    t0=$(now); pg_dump -Fc "$db" > /dev/null & dpid=$!; count_rows "$db"; t2=$(now); wait "$dpid"; t1=$(now)
-    d_both=$(elapsed "$t0" "$t1"); d_both_cnt=$(elapsed "$t0" "$t2")
-    lifeboat_run "s${s}fs"; d_fs=$SECS; d_fs_job=$(job_seconds "$LAST_JOB")
-    raw_run "$s"; r2=$SECS
-    lifeboat_phases "s$s"
-    line="scale $s where the time goes (single runs): raw -f file $r2 s; pg_dump -Fc to stdout >/dev/null $d_null s; pg_dump -Fc | age >/dev/null $d_age s; row counts alone $d_cnt s; pg_dump -Fc >/dev/null with the row counts beside it $d_both s (counts done after $d_both_cnt s); Lifeboat to filesystem storage $d_fs s (job $d_fs_job s); Lifeboat to S3 median ${LB_MED[$s]} s (job ${JOB_MED[$s]} s); a Lifeboat run's status/phase as polled: $PHASES"
+    # Each variant DIAG_RUNS times, the best (least disturbed) reported.
+    declare -A D=()
+    for _ in $(seq "$DIAG_RUNS"); do
+      wait_quiet
+      t0=$(now); pg_dump -Fc "$db" > /dev/null; t1=$(now); D[null]+="$(elapsed "$t0" "$t1") "
+      t0=$(now); pg_dump -Fc "$db" | age -r "$RECIPIENT" > /dev/null; t1=$(now); D[age]+="$(elapsed "$t0" "$t1") "
+      # Lifeboat counts every table's rows (count(*), in pg_dump's snapshot) while pg_dump runs:
+      # the same counts alone, then beside a pg_dump to /dev/null.
+      t0=$(now); count_rows "$db"; t1=$(now); D[cnt]+="$(elapsed "$t0" "$t1") "
+      t0=$(now); pg_dump -Fc "$db" > /dev/null & dpid=$!; count_rows "$db"; wait "$dpid"; t1=$(now)
+      D[both]+="$(elapsed "$t0" "$t1") "
+      lifeboat_run "s${s}fs"; D[fs]+="$SECS "
+      raw_run "$s"; D[raw]+="$SECS "
+    done
+    line="scale $s where the time goes (best of $DIAG_RUNS): raw -f file $(best <<< "${D[raw]}") s; pg_dump -Fc to stdout >/dev/null $(best <<< "${D[null]}") s; pg_dump -Fc | age >/dev/null $(best <<< "${D[age]}") s; row counts alone $(best <<< "${D[cnt]}") s; pg_dump -Fc >/dev/null with the row counts beside it $(best <<< "${D[both]}") s; Lifeboat to filesystem storage $(best <<< "${D[fs]}") s; Lifeboat to S3 ${LB_BEST[$s]} s (best of the pairs)"
     log "$line"; echo "$line" >> "$REPORT"
   fi
-  line="scale $s: raw median ${RAW_MED[$s]} s (best ${RAW_BEST[$s]}), Lifeboat median ${LB_MED[$s]} s (best ${LB_BEST[$s]}, job ${JOB_MED[$s]} s), ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")); raw dump ${RAWSIZE[$s]} bytes, stored object ${OBJSIZE[$s]} bytes; peak RSS $(mb "${PEAK[$s]}") MB (VmHWM $(mb "${HWM[$s]}") MB); contended pairs: ${CONTENDED[$s]} repeated, ${KEPT[$s]} kept"
+  line="scale $s: raw median ${RAW_MED[$s]} s (best ${RAW_BEST[$s]}), Lifeboat median ${LB_MED[$s]} s (best ${LB_BEST[$s]}, job ${JOB_MED[$s]} s), ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")); raw dump ${RAWSIZE[$s]} bytes, stored object ${OBJSIZE[$s]} bytes; peak RSS $(mb "${PEAK[$s]}") MB (VmHWM $(mb "${HWM[$s]}") MB); figures from $([ "${KEPT[$s]}" = 0 ] && echo "${#raws[@]} uncontended pairs" || echo "ALL ${#raws[@]} pairs, every one contended"), ${CONTENDED[$s]} contended pair(s) left out"
   log "$line"; echo "$line" >> "$REPORT"
-  summary_parts+=("s$s ($dbsize) Lifeboat ${LB_MED[$s]} s vs pg_dump ${RAW_MED[$s]} s = ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")), peak RSS $(mb "${PEAK[$s]}") MB$([ "${KEPT[$s]}" = 0 ] || echo ", ${KEPT[$s]} contended pair(s) kept")")
+  summary_parts+=("s$s ($dbsize) Lifeboat ${LB_MED[$s]} s vs pg_dump ${RAW_MED[$s]} s = ratio ${RATIO[$s]} (best/best $(ratio "${LB_BEST[$s]}" "${RAW_BEST[$s]}")), peak RSS $(mb "${PEAK[$s]}") MB$([ "${KEPT[$s]}" = 0 ] || echo ", all pairs CONTENDED")")
 done
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg); Lifeboat idle RSS after start-up $(mb "$IDLE_RSS_KB") MB"
 
