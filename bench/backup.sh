@@ -25,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SCALES=100,300 RUNS=3 MAX_ATTEMPTS= DIAG_RUNS=3 XMX=256m BUILD=1 DIAGNOSE=1 BUSY=0.25 KEEP_DUMPS=0 JAR=target/quarkus-app/quarkus-run.jar
+SCALES=100,300 RUNS=3 MAX_ATTEMPTS= DIAG_RUNS=${BENCH_DIAG_RUNS:-3} XMX=256m BUILD=1 DIAGNOSE=1 BUSY=0.25 KEEP_DUMPS=0 JAR=target/quarkus-app/quarkus-run.jar
 while [ $# -gt 0 ]; do
   case "$1" in
     --scales) SCALES=$2; shift 2 ;;
@@ -225,43 +225,56 @@ busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # databases (our exited backends, such as pg_dump's, are in the postmaster's cutime: so are other
 # clients' exited backends, which therefore count as ours, a limitation), Lifeboat (its pg_dump children
 # end up in its cutime), S3Proxy, this script (raw pg_dump, curl) and the sampler.
-our_pg_pids() {
-  local pid cmd words
-  for pid in $(pgrep -u postgres postgres || true); do
-    cmd=$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline") || continue
-    # a backend is "postgres: 15/main: <user> <database> <client> <state>"
-    read -r -a words <<< "${cmd#postgres: *: }"
+# (Read with bash builtins only: other clients may hold a hundred backends, and a fork per process
+# would itself cost CPU seconds per measurement.)
+our_pg_pids() { # -> PG_PIDS
+  local pid words comm
+  PG_PIDS=()
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}
+    read -r comm 2>/dev/null < "/proc/$pid/comm" || continue
+    [ "$comm" = postgres ] || continue
+    words=()
+    mapfile -d '' words 2>/dev/null < "/proc/$pid/cmdline" || continue
+    # a backend's title is the single argument "postgres: 15/main: <user> <database> <client> <state>"
+    read -r -a words <<< "${words[0]#postgres: *: }"
     if [ "${#words[@]}" -ge 3 ] && [[ ${words[2]} == *\(* || ${words[2]} == \[local\] ]]; then
       [[ ${words[1]} == bench_s* || ${words[1]} == lifeboat_bench ]] || continue
     fi
-    echo "$pid"
+    PG_PIDS+=("$pid")
   done
 }
+proc_ticks() { # pid self|children|all -> TICKS, CPU ticks from /proc/<pid>/stat
+  local line f
+  TICKS=0
+  read -r line 2>/dev/null < "/proc/$1/stat" || return 0
+  read -r -a f <<< "${line##*) }"   # f[11..14] = utime stime cutime cstime
+  case "$2" in
+    self) TICKS=$((f[11] + f[12])) ;;
+    children) TICKS=$((f[13] + f[14])) ;;
+    *) TICKS=$((f[11] + f[12] + f[13] + f[14])) ;;
+  esac
+}
 our_ticks() {
-  local t=0 pid f
-  for pid in $(our_pg_pids) $SVC_PID $S3_PID $$ $SAMPLER_PID; do
-    f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    f=${f##*) }
-    t=$((t + $(awk '{ print $12 + $13 + $14 + $15 }' <<< "$f")))
+  local t=0 pid
+  our_pg_pids
+  for pid in "${PG_PIDS[@]}" $SVC_PID $S3_PID $$ $SAMPLER_PID; do
+    proc_ticks "$pid" all; t=$((t + TICKS))
   done
   echo "$t"
 }
 # CPU ticks by group, "pg lifeboat_jvm lifeboat_children s3proxy script": where a run's CPU goes
 # (lifeboat_children = its pg_dump; script = the raw pg_dump, curl, jq).
 cpu_groups() {
-  local pg=0 pid f
-  for pid in $(our_pg_pids); do
-    f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    f=${f##*) }
-    pg=$((pg + $(awk '{ print $12 + $13 + $14 + $15 }' <<< "$f")))
-  done
-  echo "$pg $(proc_ticks "$SVC_PID" self) $(proc_ticks "$SVC_PID" children) $(proc_ticks "$S3_PID" all) $(proc_ticks $$ all)"
-}
-proc_ticks() { # pid self|children|all
-  local f
-  f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
-  f=${f##*) }
-  awk -v w="$2" '{ print (w == "self") ? $12 + $13 : (w == "children") ? $14 + $15 : $12 + $13 + $14 + $15 }' <<< "$f"
+  local pg=0 pid out
+  our_pg_pids
+  for pid in "${PG_PIDS[@]}"; do proc_ticks "$pid" all; pg=$((pg + TICKS)); done
+  out=$pg
+  proc_ticks "$SVC_PID" self; out+=" $TICKS"
+  proc_ticks "$SVC_PID" children; out+=" $TICKS"
+  proc_ticks "$S3_PID" all; out+=" $TICKS"
+  proc_ticks $$ all; out+=" $TICKS"
+  echo "$out"
 }
 GROUPS_A=
 groups_start() { GROUPS_A=$(cpu_groups); }
@@ -269,7 +282,7 @@ groups_start() { GROUPS_A=$(cpu_groups); }
 groups_end() {
   awk -v a="$GROUPS_A" -v b="$(cpu_groups)" -v hz="$HZ" 'BEGIN {
     split(a, x, " "); split(b, y, " ")
-    printf "postgres %.1f, Lifeboat JVM %.1f, its pg_dump %.1f, S3Proxy %.1f, script (raw pg_dump) %.1f CPU-s",
+    printf "postgres %.1f, Lifeboat JVM %.1f, its pg_dump %.1f, S3Proxy %.1f, this script (raw pg_dump, curl) %.1f CPU-s",
       (y[1] - x[1]) / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz, (y[5] - x[5]) / hz }'
 }
 CPU_A=()
