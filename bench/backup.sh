@@ -237,7 +237,7 @@ our_pg_pids() { # -> PG_PIDS
     words=()
     mapfile -d '' words 2>/dev/null < "/proc/$pid/cmdline" || continue
     # a backend's title is the single argument "postgres: 15/main: <user> <database> <client> <state>"
-    read -r -a words <<< "${words[0]#postgres: *: }"
+    read -r -a words <<< "${words[0]:+${words[0]#postgres: *: }}"
     if [ "${#words[@]}" -ge 3 ] && [[ ${words[2]} == *\(* || ${words[2]} == \[local\] ]]; then
       [[ ${words[1]} == bench_s* || ${words[1]} == lifeboat_bench ]] || continue
     fi
@@ -475,7 +475,7 @@ else
   flat_ok=$(awk -v a="${PEAK[$first]}" -v b="${PEAK[$last]}" 'BEGIN { print (b <= a * 1.10) ? "met" : "MISSED" }')
   flat="peak RSS flat s$first->s$last ($growth MB, <= +10%) $flat_ok"
 fi
-summary="backup bench: $(IFS=';'; echo "${summary_parts[*]}" | sed 's/;/; /g'); -Xmx$XMX, medians of $RUNS pairs [targets: ratio <= 1.15 $ratio_ok, $flat]"
+summary="backup bench: $(IFS=';'; echo "${summary_parts[*]}" | sed 's/;/; /g'); -Xmx$XMX, medians of the uncontended pairs (--runs $RUNS) [targets: ratio <= 1.15 $ratio_ok, $flat]"
 echo "$summary" >> "$REPORT"
 cp "$REPORT" "$ROOT/target/bench/backup-report.txt"
 echo "$summary" > "$ROOT/target/bench/backup.txt"
