@@ -123,6 +123,7 @@ public final class SnapshotSession implements AutoCloseable {
                 // One backend, no parallel workers: the counts run beside pg_dump and only need to finish
                 // before it does; parallel workers would take CPU from the dump itself.
                 st.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+                st.execute("SET LOCAL jit = off"); // compiling each count query costs more than it saves
                 rowCounts = countRows(st);
             } catch (SQLException e) {
                 if ("42501".equals(e.getSQLState())) {
