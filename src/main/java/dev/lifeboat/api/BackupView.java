@@ -32,7 +32,14 @@ public record BackupView(
         @Schema(description = "available, or damaged when a verify found a copy missing or different", enumeration = {"available", "damaged"}) String status,
         @Schema(description = "When every copy was last read back and matched") Instant verifiedAt,
         @Schema(description = "What is wrong, for a damaged backup") String error,
-        @Schema(description = "The job that made it") UUID jobId) {
+        @Schema(description = "The job that made it") UUID jobId,
+        @Schema(description = "Drill history: the newest drill of this backup, or null") DrillView lastDrill,
+        @Schema(description = "How many drills this backup had") int drillCount) {
+
+    @Schema(name = "BackupDrill")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record DrillView(Instant at, boolean passed, @Schema(description = "Restore time (RTO), when the restore ran") Double restoreSeconds) {
+    }
 
     @Schema(name = "BackupLocation")
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -49,6 +56,8 @@ public record BackupView(
     static BackupView of(Backup b) {
         return new BackupView(b.id, b.target, b.database, b.createdAt, b.finishedAt, b.format, b.sizeBytes, b.sha256,
                 b.encrypted, b.recipients, b.serverVersion, b.pgDumpVersion, b.globals,
-                b.locations.stream().map(LocationView::of).toList(), b.rowCounts, b.status, b.verifiedAt, b.error, b.jobId);
+                b.locations.stream().map(LocationView::of).toList(), b.rowCounts, b.status, b.verifiedAt, b.error, b.jobId,
+                b.lastDrillAt == null ? null : new DrillView(b.lastDrillAt, Boolean.TRUE.equals(b.lastDrillPassed), b.lastDrillRestoreSeconds),
+                b.drillCount);
     }
 }

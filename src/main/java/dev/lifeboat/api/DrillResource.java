@@ -6,6 +6,14 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.drill.DrillHandler;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -26,14 +34,41 @@ public class DrillResource {
                                @Schema(description = "Backup to drill; default: the target's newest") String backupId) {
     }
 
+    @Inject
+    JobSubmission submission;
+    @Inject
+    BackupCatalog catalog;
+
     @POST
     @Requires(Role.OPERATOR)
-    @Operation(summary = "Start a restore drill", description = "Not implemented in this version: answers 501.")
-    @APIResponse(responseCode = "202", description = "Queued; Location points to the job")
-    @APIResponse(responseCode = "501", ref = "NotImplemented")
+    @Operation(summary = "Start a restore drill", description = "Queues a drill job: the backup's stored copy is checked, "
+            + "decrypted, restored with pg_restore into a scratch database lifeboat_drill_<id> on the target's server, its "
+            + "exact row counts and schema object counts compared with the backup's, the restore timed, and the scratch "
+            + "database dropped. The job's result says passed true or false, with each check and, when it failed, the reason.")
+    @APIResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, the existing job)",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(implementation = String.class)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "422", ref = "Unprocessable")
     public Response startDrill(DrillRequest request,
                           @Parameter(description = "Makes retries safe: the same key returns the same job")
                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        throw new ApiException(501, "Restore drills are not implemented in this version of Lifeboat yet.");
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required, e.g. {\"target\": \"mastodon\"}.");
+        }
+        String target = submission.requireTarget(request.target()).name();
+        Backup backup;
+        if (request.backupId() != null && !request.backupId().isBlank()) {
+            UUID id = Params.uuid("backupId", request.backupId());
+            backup = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
+            if (!backup.target.equals(target)) {
+                throw ApiException.unprocessable("backup " + id + " belongs to target " + backup.target + ", not " + target + ".");
+            }
+        } else {
+            backup = catalog.newest(target).orElseThrow(() -> ApiException.unprocessable(
+                    "target " + target + " has no available backup to drill. Hint: POST /api/v1/backups first."));
+        }
+        return submission.submit(DrillHandler.KIND, target, Map.of("backupId", backup.id.toString()), idempotencyKey);
     }
 }

@@ -55,4 +55,12 @@ public class Backup extends PanacheEntityBase {
     @Column(name = "verified_at")
     public Instant verifiedAt;
     public String error;
+    @Column(name = "last_drill_at")
+    public Instant lastDrillAt;
+    @Column(name = "last_drill_passed")
+    public Boolean lastDrillPassed;
+    @Column(name = "last_drill_restore_seconds")
+    public Double lastDrillRestoreSeconds;
+    @Column(name = "drill_count")
+    public int drillCount;
 }

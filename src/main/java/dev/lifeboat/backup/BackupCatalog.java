@@ -38,6 +38,33 @@ public class BackupCatalog {
         });
     }
 
+    /** Records a drill's verdict on the backup; returns the updated row, or empty if it was deleted meanwhile. */
+    public Optional<Backup> recordDrill(UUID id, boolean passed, Double restoreSeconds, Instant at) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Backup b = Backup.findById(id);
+            if (b == null) {
+                return Optional.empty();
+            }
+            b.lastDrillAt = at;
+            b.lastDrillPassed = passed;
+            b.lastDrillRestoreSeconds = restoreSeconds;
+            b.drillCount++;
+            return Optional.of(b);
+        });
+    }
+
+    /** Per target, the newest passed drill's time and the newest drill's outcome and restore time (for metrics after a restart). */
+    public List<Backup> lastDrilled() {
+        return QuarkusTransaction.requiringNew().call(() -> Backup.<Backup>find(
+                "lastDrillAt is not null order by lastDrillAt").list());
+    }
+
+    /** The target's newest available backup. */
+    public Optional<Backup> newest(String target) {
+        return QuarkusTransaction.requiringNew().call(() -> Backup.<Backup>find(
+                "target = ?1 and status = ?2 order by createdAt desc, id desc", target, Backup.AVAILABLE).firstResultOptional());
+    }
+
     /** Removes the row; returns false if there was none. */
     public boolean remove(UUID id) {
         return QuarkusTransaction.requiringNew().call(() -> Backup.deleteById(id));

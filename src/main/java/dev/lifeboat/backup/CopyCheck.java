@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /** Reads a stored copy back and compares it with what the manifest says it must be. */
-final class CopyCheck {
+public final class CopyCheck {
     private CopyCheck() {
     }
 
@@ -22,7 +22,7 @@ final class CopyCheck {
      *
      * @throws IOException if the store could not be asked (unreachable): that says nothing about the copy
      */
-    static String problem(BlobStore store, String key, long size, String sha256, JobContext ctx) throws IOException {
+    public static String problem(BlobStore store, String key, long size, String sha256, JobContext ctx) throws IOException {
         Optional<Long> actual = store.size(key);
         if (actual.isEmpty()) {
             return "object " + key + " is missing";

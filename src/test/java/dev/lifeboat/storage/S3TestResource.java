@@ -57,6 +57,10 @@ public class S3TestResource implements QuarkusTestResourceLifecycleManager {
             server.createBucket("backups");
             server.createBucket("flaky");
             Files.createDirectories(Path.of("target/test-backups"));
+            // The identity file the drills read (lifeboat.encryption.identity-file): a copy, so a test may swap in a wrong key.
+            Files.createDirectories(Path.of("target/test-age"));
+            Files.copy(Path.of("src/test/resources/age/test-identity.txt"), Path.of("target/test-age/identity.txt"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start S3Proxy for the tests", e);
         }

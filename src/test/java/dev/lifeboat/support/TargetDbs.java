@@ -22,7 +22,9 @@ public final class TargetDbs {
     public static void ensureRole() throws SQLException {
         PgTestDb.execIn("lifeboat_test",
                 "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + ROLE + "') THEN "
-                        + "CREATE ROLE " + ROLE + " LOGIN PASSWORD " + PgTestDb.quoteLiteral(PASSWORD) + "; END IF; END$$");
+                        + "CREATE ROLE " + ROLE + " LOGIN PASSWORD " + PgTestDb.quoteLiteral(PASSWORD) + "; END IF; END$$",
+                // Drills restore into a scratch database the target's role creates and drops.
+                "ALTER ROLE " + ROLE + " CREATEDB");
     }
 
     /** (Re)creates {@code lifeboat_shop} with a small shop: tables, a partitioned table, a sequence, a large object. */

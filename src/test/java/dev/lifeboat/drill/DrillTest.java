@@ -1,0 +1,168 @@
+package dev.lifeboat.drill;
+
+import dev.lifeboat.pg.PgTestDb;
+import dev.lifeboat.support.TargetDbs;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+import static dev.lifeboat.support.Api.OPERATOR;
+import static dev.lifeboat.support.Api.VIEWER;
+import static dev.lifeboat.support.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Restore drills through the API against real backups of the test target {@code shop}: a good backup
+ * passes every check; a flipped byte, a truncated object, a wrong key and a manifest whose counts
+ * disagree each fail the drill naming the check; no scratch database is ever left behind.
+ */
+@QuarkusTest
+class DrillTest {
+    static final Path LOCAL_ROOT = Path.of("target/test-backups");
+    static final Path IDENTITY = Path.of("target/test-age/identity.txt");
+
+    @BeforeAll
+    static void databases() throws Exception {
+        TargetDbs.recreateShop();
+    }
+
+    @AfterEach
+    void noScratchDatabaseIsLeft() throws Exception {
+        assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname LIKE 'lifeboat\\_drill\\_%'"))
+                .as("lifeboat_drill_* databases left").isZero();
+    }
+
+    static JsonPath awaitJob(String id) {
+        for (int i = 0; i < 10; i++) {
+            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
+            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
+                return job;
+            }
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    static String backup() {
+        Response r = as(OPERATOR).contentType("application/json").body(Map.of("target", "shop")).post("/api/v1/backups");
+        JsonPath job = awaitJob(r.jsonPath().getString("id"));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+        return job.getString("result.backupId");
+    }
+
+    static JsonPath drill(String backupId) {
+        Response r = as(OPERATOR).contentType("application/json").body(Map.of("target", "shop", "backupId", backupId)).post("/api/v1/drills");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(202);
+        JsonPath job = awaitJob(r.jsonPath().getString("id"));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+        return job;
+    }
+
+    static Path localCopy(String backupId) {
+        return LOCAL_ROOT.resolve(as(VIEWER).get("/api/v1/backups/" + backupId).jsonPath().getString("locations[0].key"));
+    }
+
+    @Test
+    void aGoodBackupPassesEveryCheck() {
+        String id = backup();
+        // Without backupId the newest backup of the target is drilled.
+        Response r = as(OPERATOR).contentType("application/json").body(Map.of("target", "shop")).post("/api/v1/drills");
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(r.jsonPath().getString("args.backupId")).isEqualTo(id);
+        JsonPath job = awaitJob(r.jsonPath().getString("id"));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+        assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
+        assertThat(job.getString("result.reason")).isNull();
+        assertThat(job.getDouble("result.restoreSeconds")).isPositive();
+        assertThat(job.getList("result.checks.name")).containsExactly("stored copy", "pg_restore", "row counts", "schema objects", "restore time");
+        assertThat(job.getList("result.checks.passed")).containsOnly(true);
+        assertThat(job.getString("result.checks.find { it.name == 'row counts' }.detail")).contains("3 tables", "5500 rows");
+
+        // The backup's catalog entry shows its drill history, and the metrics say the target's drill passed.
+        JsonPath backup = as(VIEWER).get("/api/v1/backups/" + id).jsonPath();
+        assertThat(backup.getBoolean("lastDrill.passed")).isTrue();
+        assertThat(backup.getDouble("lastDrill.restoreSeconds")).isPositive();
+        assertThat(backup.getInt("drillCount")).isEqualTo(1);
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("lifeboat_drill_passed{target=\"shop\"} 1.0")
+                .containsPattern("lifeboat_drill_last_success_timestamp_seconds\\{target=\"shop\"\\} 1\\.7")
+                .contains("lifeboat_drill_restore_seconds{target=\"shop\"}");
+    }
+
+    @Test
+    void aFlippedByteFailsTheStoredCopyCheck() throws Exception {
+        String id = backup();
+        Path file = localCopy(id);
+        byte[] data = Files.readAllBytes(file);
+        data[data.length / 3] ^= 0x40;
+        Files.write(file, data);
+        JsonPath job = drill(id);
+        assertThat(job.getBoolean("result.passed")).isFalse();
+        assertThat(job.getString("result.reason")).contains("stored copy").contains("SHA-256");
+        JsonPath backup = as(VIEWER).get("/api/v1/backups/" + id).jsonPath();
+        assertThat(backup.getBoolean("lastDrill.passed")).isFalse();
+        assertThat((Object) backup.get("lastDrill.restoreSeconds")).isNull();
+    }
+
+    @Test
+    void aTruncatedObjectFailsTheStoredCopyCheck() throws Exception {
+        String id = backup();
+        Path file = localCopy(id);
+        byte[] data = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(data, data.length - 100));
+        JsonPath job = drill(id);
+        assertThat(job.getBoolean("result.passed")).isFalse();
+        assertThat(job.getString("result.reason")).contains("stored copy").contains("bytes, expected " + data.length);
+    }
+
+    @Test
+    void aWrongKeyFailsTheDrillSayingDecryptionFailed() throws Exception {
+        String id = backup();
+        Path saved = Files.createTempFile("identity", ".txt");
+        Files.copy(IDENTITY, saved, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Process p = new ProcessBuilder("age-keygen", "-o", IDENTITY.toString() + ".other").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            assertThat(p.waitFor()).isZero();
+            Files.move(Path.of(IDENTITY + ".other"), IDENTITY, StandardCopyOption.REPLACE_EXISTING);
+            JsonPath job = drill(id);
+            assertThat(job.getBoolean("result.passed")).isFalse();
+            assertThat(job.getString("result.reason")).contains("pg_restore").contains("decryption failed");
+        } finally {
+            Files.copy(saved, IDENTITY, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(saved);
+        }
+    }
+
+    @Test
+    void countsThatDisagreeWithTheManifestFailTheRowCountCheck() throws Exception {
+        String id = backup();
+        Path manifest = localCopy(id).resolveSibling("manifest.json");
+        String text = Files.readString(manifest, StandardCharsets.UTF_8);
+        assertThat(text).contains("\"public.accounts\" : 1500");
+        Files.writeString(manifest, text.replace("\"public.accounts\" : 1500", "\"public.accounts\" : 1501"));
+        JsonPath job = drill(id);
+        assertThat(job.getBoolean("result.passed")).isFalse();
+        assertThat(job.getString("result.reason")).contains("row counts").contains("public.accounts has 1500 rows, the backup had 1501");
+    }
+
+    @Test
+    void drillsNeedAnOperatorAndAnExistingBackup() {
+        as(VIEWER).contentType("application/json").body(Map.of("target", "shop")).post("/api/v1/drills").then().statusCode(403);
+        as(OPERATOR).contentType("application/json").body(Map.of("target", "shop", "backupId", "00000000-0000-0000-0000-000000000000"))
+                .post("/api/v1/drills").then().statusCode(404).contentType("application/problem+json");
+        as(OPERATOR).contentType("application/json").body(Map.of("target", "shop", "backupId", "nope"))
+                .post("/api/v1/drills").then().statusCode(400).contentType("application/problem+json");
+        as(OPERATOR).contentType("application/json").body(Map.of("target", "wrongpw"))
+                .post("/api/v1/drills").then().statusCode(422).contentType("application/problem+json");
+    }
+}
