@@ -148,6 +148,19 @@ public interface LifeboatConfig {
     /** How backups are checked. */
     Backup backup();
 
+    /** Restore drills. */
+    Drill drill();
+
+    interface Drill {
+        /**
+         * mastodon profile: the newest {@code statuses.created_at} in the restored database may be at most
+         * this much older than the backup's snapshot (a quiet instance needs a longer window).
+         */
+        @WithName("freshness-window")
+        @WithDefault("7d")
+        Duration freshnessWindow();
+    }
+
     interface Backup {
         /**
          * After upload, read every stored copy back and compare its size and SHA-256 with what was

@@ -167,6 +167,9 @@ public class DrillHandler implements JobHandler {
                             : "backup " + manifest.schemaCounts() + ", restored " + restored.schemaCounts()));
                 }
             }
+            if ("mastodon".equals(target.profile())) {
+                checks.addAll(MastodonChecks.run(conn.withDatabase(scratch), manifest, config.drill().freshnessWindow()));
+            }
             checks.add(new Check("restore time", true, String.format("%.1f s to restore (RTO)", restoreSeconds)));
             return finish(backupId, checks, restoreSeconds);
         } finally {
@@ -335,12 +338,33 @@ public class DrillHandler implements JobHandler {
         }
     }
 
+    /**
+     * Drops a scratch database. Plain {@code DROP DATABASE} first: it also stops an autovacuum worker that
+     * just started on the freshly restored tables, which {@code WITH (FORCE)} may not do for a role that
+     * is not a superuser ("must be a member of the role whose process is being terminated"). FORCE is the
+     * fallback for sessions that are still connected (a pg_restore being killed).
+     */
     static void dropQuietly(PgConnectInfo conn, String name) {
-        try (Connection c = conn.open(); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        } catch (SQLException | RuntimeException e) {
-            LOG.warnf("could not drop the drill database %s (%s); the maintenance pass will", name, e.getMessage());
+        String last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (Connection c = conn.open(); Statement st = c.createStatement()) {
+                try {
+                    st.execute("DROP DATABASE IF EXISTS " + name);
+                } catch (SQLException inUse) {
+                    st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                }
+                return;
+            } catch (SQLException | RuntimeException e) {
+                last = e.getMessage();
+                try {
+                    Thread.sleep(200L << attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
+        LOG.warnf("could not drop the drill database %s (%s); the next drill of this server drops it", name, last);
     }
 
     private static int majorOf(String version) {

@@ -155,6 +155,58 @@ class DrillTest {
         assertThat(job.getString("result.reason")).contains("row counts").contains("public.accounts has 1500 rows, the backup had 1501");
     }
 
+    /** A Mastodon-shaped database: the tables the mastodon profile looks at, with statuses {@code statusAge} old. */
+    static void recreateMasto(String statusAge) throws Exception {
+        TargetDbs.ensureRole();
+        PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS lifeboat_masto WITH (FORCE)", "CREATE DATABASE lifeboat_masto OWNER " + TargetDbs.ROLE);
+        PgTestDb.execIn("lifeboat_masto", "SET ROLE " + TargetDbs.ROLE,
+                "CREATE TABLE schema_migrations (version varchar PRIMARY KEY)",
+                "INSERT INTO schema_migrations VALUES ('20240912100000'), ('20250425134308')",
+                "CREATE TABLE accounts (id bigserial PRIMARY KEY, username text NOT NULL)",
+                "INSERT INTO accounts (username) SELECT 'u' || g FROM generate_series(1, 50) g",
+                "CREATE TABLE users (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts, email text)",
+                "INSERT INTO users (account_id, email) SELECT id, username || '@example.org' FROM accounts",
+                "CREATE TABLE statuses (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts, text text, created_at timestamptz NOT NULL)",
+                "INSERT INTO statuses (account_id, text, created_at) SELECT 1 + g % 50, 'toot ' || g, now() - interval '" + statusAge + "' - g * interval '1 minute' FROM generate_series(1, 500) g");
+    }
+
+    static JsonPath drillOf(String target) {
+        Response b = as(OPERATOR).contentType("application/json").body(Map.of("target", target)).post("/api/v1/backups");
+        JsonPath backup = awaitJob(b.jsonPath().getString("id"));
+        assertThat(backup.getString("status")).as(backup.prettify()).isEqualTo("succeeded");
+        Response r = as(OPERATOR).contentType("application/json").body(Map.of("target", target)).post("/api/v1/drills");
+        JsonPath job = awaitJob(r.jsonPath().getString("id"));
+        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+        return job;
+    }
+
+    @Test
+    void aMastodonDatabasePassesTheMastodonProfile() throws Exception {
+        recreateMasto("1 hour");
+        JsonPath job = drillOf("masto");
+        assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
+        assertThat(job.getList("result.checks.name")).contains("mastodon: core tables", "mastodon: newest status", "mastodon: schema version");
+        assertThat(job.getString("result.checks.find { it.name == 'mastodon: schema version' }.detail")).contains("20250425134308");
+    }
+
+    @Test
+    void aStaleMastodonDatabaseFailsTheFreshnessCheck() throws Exception {
+        recreateMasto("30 days");
+        JsonPath job = drillOf("masto");
+        assertThat(job.getBoolean("result.passed")).isFalse();
+        assertThat(job.getString("result.reason")).contains("mastodon: newest status").contains("freshness-window");
+    }
+
+    @Test
+    void aScratchDatabaseLeftByACrashedDrillIsDroppedByTheNextDrill() throws Exception {
+        String id = backup();
+        // What a drill whose replica was killed leaves behind: its job is long gone, its database is not.
+        PgTestDb.execIn("lifeboat_test", "CREATE DATABASE lifeboat_drill_deadbeefdeadbeef OWNER " + TargetDbs.ROLE);
+        JsonPath job = drill(id);
+        assertThat(job.getBoolean("result.passed")).isTrue();
+        assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname = 'lifeboat_drill_deadbeefdeadbeef'")).isZero();
+    }
+
     @Test
     void drillsNeedAnOperatorAndAnExistingBackup() {
         as(VIEWER).contentType("application/json").body(Map.of("target", "shop")).post("/api/v1/drills").then().statusCode(403);
