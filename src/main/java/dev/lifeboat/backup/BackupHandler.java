@@ -202,7 +202,8 @@ public class BackupHandler implements JobHandler {
             // A cancel aborts the uploads from the worker's thread: the copy loop's next write fails at once.
             ctx.onCancel(() -> uploads.forEach(Upload::abort));
             ctx.throwIfCancelled();
-            DigestingOutputStream stored = new DigestingOutputStream(new FanOutOutputStream(uploads), false);
+            FanOutOutputStream fanOut = new FanOutOutputStream(uploads);
+            DigestingOutputStream stored = new DigestingOutputStream(fanOut, false);
             OutputStream sink = recipients.isEmpty() ? stored : AgeEncryption.encrypt(stored, recipients);
             counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
                 Thread t = new Thread(r, "lifeboat-row-counts");
@@ -221,8 +222,15 @@ public class BackupHandler implements JobHandler {
                     throw new PermanentJobException(e.getMessage(), e);
                 }
                 throw e;
+            } catch (IOException e) {
+                // A storage failure, possibly reworded by the encryption stream: report the storage's own error.
+                throw fanOut.failure() != null ? fanOut.failure() : e;
             }
-            sink.close(); // age writes its last, authenticated chunk
+            try {
+                sink.close(); // age writes its last, authenticated chunk
+            } catch (IOException e) {
+                throw fanOut.failure() != null ? fanOut.failure() : e;
+            }
             Map<String, Long> rowCounts = await(counts);
             ctx.throwIfCancelled();
 

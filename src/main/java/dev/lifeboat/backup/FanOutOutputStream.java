@@ -11,23 +11,47 @@ import java.util.List;
  */
 public final class FanOutOutputStream extends OutputStream {
     private final List<? extends OutputStream> targets;
+    private volatile IOException failure;
 
     public FanOutOutputStream(List<? extends OutputStream> targets) {
         this.targets = List.copyOf(targets);
     }
 
+    /**
+     * The first error a target threw. Streams stacked above (age encryption) may replace it with an
+     * error of their own ("write chunk failed"); this keeps the storage's, which says what went wrong.
+     */
+    public IOException failure() {
+        return failure;
+    }
+
     @Override
     public void write(int b) throws IOException {
         for (OutputStream t : targets) {
-            t.write(b);
+            try {
+                t.write(b);
+            } catch (IOException e) {
+                throw remember(e);
+            }
         }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         for (OutputStream t : targets) {
-            t.write(b, off, len);
+            try {
+                t.write(b, off, len);
+            } catch (IOException e) {
+                throw remember(e);
+            }
         }
+    }
+
+    private IOException remember(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        return e;
     }
 
     @Override

@@ -141,9 +141,11 @@ class ApiTest {
     }
 
     @Test
-    void drillsAndRestoresAreNotImplementedYetAnd501() {
-        Api.as(OPERATOR).body("{\"target\":\"alpha\"}").post("/api/v1/drills").then().statusCode(501).contentType(PROBLEM);
+    void restoresAreNotImplementedYetAnd501AndDrillsCheckTheirTarget() {
         Api.as(ADMIN).body("{\"target\":\"alpha\",\"latest\":true}").post("/api/v1/restores").then().statusCode(501).contentType(PROBLEM);
+        Api.as(OPERATOR).body("{\"target\":\"nope\"}").post("/api/v1/drills").then().statusCode(422).contentType(PROBLEM);
+        Api.as(OPERATOR).body("{}").post("/api/v1/drills").then().statusCode(422).contentType(PROBLEM);
+        Api.as(OPERATOR).body("{\"target\": ").post("/api/v1/drills").then().statusCode(400).contentType(PROBLEM);
     }
 
     // ---- reading jobs ----
