@@ -263,8 +263,8 @@ public class DrillHandler implements JobHandler {
     /** Streams the (decrypted) archive into pg_restore; returns what went wrong with the backup, or null. */
     private String restore(JobContext ctx, Located copy, Backup backup, AgeIdentities identities, PgTools.Tool pgRestore,
                            PgConnectInfo scratchConn, String scratch) throws Exception {
-        if (!"custom".equals(backup.format)) {
-            return "drills of format " + backup.format + " are not supported by this version (custom only)";
+        if ("directory".equals(backup.format)) {
+            return restoreDirectory(ctx, copy, backup, identities, pgRestore, scratchConn, scratch);
         }
         PgCommand cmd = PgCommand.of(pgRestore)
                 .args("--no-owner", "--no-privileges", "--exit-on-error", "--no-password", "--dbname=" + scratch)
@@ -302,6 +302,60 @@ public class DrillHandler implements JobHandler {
                 return streamError != null ? streamError : "pg_restore failed: " + e.getMessage();
             }
             return streamError;
+        }
+    }
+
+    /**
+     * A {@code directory}-format backup is a tar of pg_dump's directory: it is unpacked into
+     * {@code lifeboat.backup.scratch-dir} and restored with {@code pg_restore -Fd --jobs=N} (the
+     * target's {@code jobs}), then the directory is removed.
+     */
+    private String restoreDirectory(JobContext ctx, Located copy, Backup backup, AgeIdentities identities, PgTools.Tool pgRestore,
+                                    PgConnectInfo scratchConn, String scratch) throws Exception {
+        java.nio.file.Path base = config.backup().scratchDir().orElse(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
+        java.nio.file.Files.createDirectories(base);
+        java.nio.file.Path dir = base.resolve("lifeboat-restore-" + ctx.jobId());
+        try {
+            java.nio.file.Files.createDirectory(dir);
+            try (InputStream stored = copy.store().open(copy.location().key());
+                 InputStream plain = identities == null ? stored : AgeEncryption.decrypt(stored, identities, "backup " + backup.id);
+                 org.apache.commons.compress.archivers.tar.TarArchiveInputStream tar =
+                         new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(plain)) {
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+                while ((entry = tar.getNextEntry()) != null) {
+                    if (ctx.isCancelled()) {
+                        throw new JobCancelledException(ctx.stopReason());
+                    }
+                    java.nio.file.Path file = dir.resolve(entry.getName()).normalize();
+                    if (!file.getParent().equals(dir) || !entry.isFile()) {
+                        return "the archive holds an unexpected entry '" + entry.getName() + "' (a pg_dump directory is flat)";
+                    }
+                    java.nio.file.Files.copy(tar, file);
+                }
+            } catch (AgeDecryptionException e) {
+                return "decryption failed: " + e.getMessage();
+            }
+            int jobs = targets.find(backup.target).map(Target::jobs).orElse(1);
+            PgCommand cmd = PgCommand.of(pgRestore)
+                    .args("--no-owner", "--no-privileges", "--exit-on-error", "--no-password", "--format=directory",
+                            "--jobs=" + jobs, "--dbname=" + scratch, dir.toString())
+                    .connection(scratchConn).timeout(config.pg().dumpTimeout()).stdout(PgCommand.Stdout.DISCARD);
+            try (PgProcess p = PgProcess.start(cmd)) {
+                p.cancelOn(ctx);
+                p.waitFor();
+            } catch (PgProcessException e) {
+                ctx.throwIfCancelled();
+                return "pg_restore failed: " + e.getMessage();
+            }
+            return null;
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("could not remove the scratch directory %s (%s)", dir, e.getMessage());
+            }
         }
     }
 

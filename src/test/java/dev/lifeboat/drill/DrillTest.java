@@ -208,6 +208,13 @@ class DrillTest {
     }
 
     @Test
+    void aDirectoryFormatBackupIsUnpackedAndRestoredInParallel() {
+        JsonPath job = drillOf("shopdir");
+        assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
+        assertThat(job.getString("result.checks.find { it.name == 'row counts' }.detail")).contains("5500 rows");
+    }
+
+    @Test
     void drillsNeedAnOperatorAndAnExistingBackup() {
         as(VIEWER).contentType("application/json").body(Map.of("target", "shop")).post("/api/v1/drills").then().statusCode(403);
         as(OPERATOR).contentType("application/json").body(Map.of("target", "shop", "backupId", "00000000-0000-0000-0000-000000000000"))
