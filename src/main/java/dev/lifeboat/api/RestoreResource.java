@@ -2,6 +2,12 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.restore.RestoreHandler;
+import dev.lifeboat.restore.Selection;
+import dev.lifeboat.target.Target;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -10,34 +16,175 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 @Path("/api/v1/restores")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Restores", description = "Restores into a new database, or replace by swap")
 public class RestoreResource {
+    static final int MAX_NAMES = 100;
 
     @Schema(name = "RestoreRequest")
-    public record RestoreRequest(@Schema(description = "Backup to restore") String backupId,
-                                 @Schema(description = "With latest=true: the target whose newest backup to restore") String target,
-                                 Boolean latest,
-                                 @Schema(description = "New database to restore into (the safe default)") String database,
-                                 @Schema(enumeration = {"new", "replace"}) String mode,
-                                 @Schema(description = "For mode=replace: must equal the target name") String confirm) {
+    public record RestoreRequest(
+            @Schema(description = "The backup to restore (or target with latest=true)") String backupId,
+            @Schema(description = "With latest=true: restore this target's newest available backup") String target,
+            @Schema(description = "Restore the target's newest available backup") Boolean latest,
+            @Schema(description = "new (default): into the new database `database`; replace: swap the target's database", enumeration = {"new", "replace"}) String mode,
+            @Schema(description = "mode=new: the database to create (letters, digits, _ and $; must not exist)", example = "mastodon_restored") String database,
+            @Schema(description = "mode=replace: must equal the target's name") String confirm,
+            @Schema(description = "Selective restore (mode=new): tables as schema.table or table (public); definition, rows and non-foreign-key constraints") List<String> tables,
+            @Schema(description = "Selective restore (mode=new): every object of these schemas") List<String> schemas,
+            @Schema(description = "Apply the backup's stored globals (roles) first; errors for roles that exist are reported as warnings") Boolean globals,
+            @Schema(description = "Parallel pg_restore jobs (default: lifeboat.targets.<name>.restore.jobs); above 1 the archive is spooled to local disk", minimum = "1", maximum = "64") Integer jobs) {
     }
+
+    @Inject
+    JobSubmission submission;
+    @Inject
+    BackupCatalog catalog;
 
     @POST
     @Requires(Role.ADMIN)
-    @Operation(summary = "Start a restore", description = "Not implemented in this version: answers 501.")
-    @APIResponse(responseCode = "202", description = "Queued; Location points to the job")
-    @APIResponse(responseCode = "501", ref = "NotImplemented")
+    @Operation(summary = "Start a restore", description = "Queues a restore job (admin only). Before anything touches PostgreSQL the "
+            + "stored copy is read whole and checked against the catalog's size and SHA-256, and the decryption key is proven to fit. "
+            + "The backup is restored with pg_restore --exit-on-error into a scratch database lifeboat_restore_<id>, which a failure "
+            + "or cancel drops. mode=new renames it to `database` (which must not exist). mode=replace (needs confirm=<target name>) "
+            + "checks its row and schema counts against the backup, calls the pre-restore hook, fences the target's database, renames it "
+            + "to <db>_before_<8 hex of the job id> (kept, never dropped), puts the restored database in its place, and calls the "
+            + "post-restore hook. The job's result: backupId, database, restoreSeconds, keptDatabase (replace), warnings.")
+    @APIResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, the existing job)",
+            headers = @Header(name = "Location", description = "The job", schema = @Schema(implementation = String.class)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "422", ref = "Unprocessable")
     public Response startRestore(RestoreRequest request,
-                          @Parameter(description = "Makes retries safe: the same key returns the same job")
-                          @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        throw new ApiException(501, "Restores are not implemented in this version of Lifeboat yet.");
+                                 @Parameter(description = "Makes retries safe: the same key returns the same job")
+                                 @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body is required, e.g. {\"backupId\": \"…\", \"database\": \"mastodon_restored\"}.");
+        }
+        Backup backup = backup(request);
+        Target target = submission.requireTarget(backup.target);
+        if (!Backup.AVAILABLE.equals(backup.status)) {
+            throw ApiException.unprocessable("backup " + backup.id + " is " + backup.status + (backup.error == null ? "" : " (" + backup.error + ")")
+                    + ". Hint: restore another backup of " + target.name() + ".");
+        }
+        String mode = request.mode() == null || request.mode().isBlank() ? "new" : request.mode();
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("backupId", backup.id.toString());
+        args.put("mode", mode);
+        List<String> tables = names("tables", request.tables());
+        List<String> schemas = names("schemas", request.schemas());
+        switch (mode) {
+            case "new" -> {
+                String db = request.database();
+                if (db == null || db.isBlank()) {
+                    throw ApiException.unprocessable("database is required: the name of the new database to restore into"
+                            + " (it must not exist). To replace the target's database use mode=replace with confirm=" + target.name() + ".");
+                }
+                if (!Selection.PART.matcher(db).matches()) {
+                    throw ApiException.unprocessable("database '" + Params.shorten(db) + "' is not an acceptable name. Hint: up to 63"
+                            + " letters, digits, _ and $, starting with a letter or _.");
+                }
+                if (db.startsWith(RestoreHandler.SCRATCH_PREFIX) || db.startsWith(dev.lifeboat.drill.DrillHandler.SCRATCH_PREFIX)) {
+                    throw ApiException.unprocessable("database names starting with lifeboat_restore_ or lifeboat_drill_ are Lifeboat's scratch databases.");
+                }
+                if (request.confirm() != null) {
+                    throw ApiException.unprocessable("confirm is only for mode=replace; a restore into a new database needs none.");
+                }
+                args.put("database", db);
+            }
+            case "replace" -> {
+                if (request.confirm() == null || !request.confirm().equals(target.name())) {
+                    throw ApiException.unprocessable((request.confirm() == null ? "confirm is missing" : "confirm does not match")
+                            + ": mode=replace swaps the live database " + target.database() + " of target " + target.name()
+                            + ", so confirm must be exactly the target's name. Nothing was queued.");
+                }
+                if (request.database() != null && !request.database().equals(target.database())) {
+                    throw ApiException.unprocessable("mode=replace restores into the target's own database " + target.database()
+                            + "; leave database out, or use mode=new to restore into " + Params.shorten(request.database()) + ".");
+                }
+                if (!tables.isEmpty() || !schemas.isEmpty()) {
+                    throw ApiException.unprocessable("a selective restore (tables, schemas) goes into a new database only. Hint: mode=new with database.");
+                }
+            }
+            default -> throw ApiException.unprocessable("mode '" + Params.shorten(mode) + "' is unknown. Hint: new (default) or replace.");
+        }
+        for (String t : tables) {
+            if (Selection.splitTable(t) == null) {
+                throw ApiException.unprocessable("table '" + Params.shorten(t) + "' is not acceptable. Hint: schema.table or table, each part"
+                        + " letters, digits, _ and $ as PostgreSQL stores it (unquoted).");
+            }
+        }
+        for (String s : schemas) {
+            if (!Selection.PART.matcher(s).matches()) {
+                throw ApiException.unprocessable("schema '" + Params.shorten(s) + "' is not acceptable. Hint: letters, digits, _ and $.");
+            }
+        }
+        if (!tables.isEmpty() || !schemas.isEmpty()) {
+            List<String> missing = new Selection(tables, schemas).missingFrom(backup.rowCounts == null ? Map.of() : backup.rowCounts);
+            if (!missing.isEmpty()) {
+                throw ApiException.unprocessable("backup " + backup.id + " holds no " + String.join(", ", missing)
+                        + ". Hint: its tables are the keys of rowCounts in GET /api/v1/backups/" + backup.id + ".");
+            }
+            args.put("tables", tables);
+            args.put("schemas", schemas);
+        }
+        if (Boolean.TRUE.equals(request.globals())) {
+            if (!backup.globals) {
+                throw ApiException.unprocessable("backup " + backup.id + " has no stored globals. Hint: set lifeboat.targets."
+                        + target.name() + ".globals=true for future backups.");
+            }
+            args.put("globals", true);
+        }
+        if (request.jobs() != null) {
+            if (request.jobs() < 1 || request.jobs() > 64) {
+                throw ApiException.unprocessable("jobs must be between 1 and 64.");
+            }
+            args.put("jobs", request.jobs());
+        }
+        return submission.submit(RestoreHandler.KIND, target.name(), args, idempotencyKey);
+    }
+
+    private Backup backup(RestoreRequest request) {
+        if (request.backupId() != null && !request.backupId().isBlank()) {
+            UUID id = Params.uuid("backupId", request.backupId());
+            Backup b = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
+            if (request.target() != null && !request.target().equals(b.target)) {
+                throw ApiException.unprocessable("backup " + id + " belongs to target " + b.target + ", not " + Params.shorten(request.target()) + ".");
+            }
+            return b;
+        }
+        if (Boolean.TRUE.equals(request.latest())) {
+            String target = submission.requireTarget(request.target()).name();
+            return catalog.newest(target).orElseThrow(() -> ApiException.unprocessable(
+                    "target " + target + " has no available backup to restore."));
+        }
+        throw ApiException.unprocessable("say which backup to restore: backupId, or target with \"latest\": true.");
+    }
+
+    private static List<String> names(String field, List<String> names) {
+        if (names == null) {
+            return List.of();
+        }
+        if (names.size() > MAX_NAMES) {
+            throw ApiException.unprocessable(field + " lists " + names.size() + " names; at most " + MAX_NAMES + ".");
+        }
+        if (names.stream().anyMatch(n -> n == null || n.isBlank())) {
+            throw ApiException.unprocessable(field + " holds an empty name.");
+        }
+        return List.copyOf(names);
     }
 }

@@ -95,6 +95,58 @@ public interface LifeboatConfig {
         /** Also store roles and tablespaces ({@code pg_dumpall --globals-only --no-role-passwords}) beside the dump. */
         @WithDefault("false")
         boolean globals();
+
+        /** How restores of this target's backups run ({@code POST /api/v1/restores}). */
+        TargetRestore restore();
+
+        /** Webhooks around a replace restore (e.g. to stop and start the application). */
+        Hooks hooks();
+    }
+
+    interface TargetRestore {
+        /**
+         * The role that owns what a restore creates ({@code pg_restore --no-owner --role=<role>}); default:
+         * the target's {@code username}.
+         */
+        Optional<String> role();
+
+        /**
+         * Keep the owners recorded in the dump (pg_restore without {@code --no-owner}). The roles must
+         * exist on the server (e.g. from the stored globals) and the target's user must be allowed to
+         * give objects to them, which usually means a superuser.
+         */
+        @WithName("keep-owners")
+        @WithDefault("false")
+        boolean keepOwners();
+
+        /** Restore GRANTs and REVOKEs; {@code false} adds {@code --no-privileges} (for a server whose roles differ). */
+        @WithDefault("true")
+        boolean privileges();
+
+        /**
+         * Parallel pg_restore jobs. With more than 1, a custom-format archive is first spooled to
+         * {@code lifeboat.backup.scratch-dir} (after checking free space), because {@code pg_restore -j}
+         * needs a seekable file; with 1 it streams from storage.
+         */
+        @WithDefault("1")
+        int jobs();
+    }
+
+    interface Hooks {
+        /**
+         * URL POSTed before a replace restore fences the database (after the new copy is restored and
+         * checked); a non-2xx answer or no answer aborts the restore with the database untouched.
+         */
+        @WithName("pre-restore")
+        Optional<java.net.URI> preRestore();
+
+        /** URL POSTed after a replace restore swapped the databases (its failure is reported, not undone). */
+        @WithName("post-restore")
+        Optional<java.net.URI> postRestore();
+
+        /** How long a hook may take to answer. */
+        @WithDefault("60s")
+        Duration timeout();
     }
 
     interface Storage {

@@ -13,14 +13,29 @@ import java.util.Optional;
  */
 public record Target(String name, String host, int port, String database, String username,
                      List<String> storage, String profile, PasswordSource passwordSource,
-                     String format, int jobs, boolean globals) {
+                     String format, int jobs, boolean globals, RestoreOptions restore) {
 
     public static final List<String> FORMATS = List.of("custom", "directory");
 
-    /** A target with the default backup options: custom format, no globals. */
+    /** A target with the default backup and restore options: custom format, no globals. */
     public Target(String name, String host, int port, String database, String username,
                   List<String> storage, String profile, PasswordSource passwordSource) {
-        this(name, host, port, database, username, storage, profile, passwordSource, "custom", 1, false);
+        this(name, host, port, database, username, storage, profile, passwordSource, "custom", 1, false,
+                RestoreOptions.defaults(username));
+    }
+
+    /**
+     * How restores of this target run ({@code lifeboat.targets.<name>.restore.*} and {@code .hooks.*}).
+     *
+     * @param role        what restored objects belong to ({@code --no-owner --role=<role>}), unless keepOwners
+     * @param preRestore  webhook before a replace restore fences the database, or null
+     * @param postRestore webhook after a replace restore swapped the databases, or null
+     */
+    public record RestoreOptions(String role, boolean keepOwners, boolean privileges, int jobs,
+                                 java.net.URI preRestore, java.net.URI postRestore, java.time.Duration hookTimeout) {
+        public static RestoreOptions defaults(String username) {
+            return new RestoreOptions(username, false, true, 1, null, null, java.time.Duration.ofSeconds(60));
+        }
     }
 
     /** Where the password comes from; never printed. */

@@ -90,8 +90,28 @@ public class Targets {
                             + (storages.isEmpty() ? "" : " or use one of " + new TreeMap<>(config.storage()).keySet()));
                 }
             }
+            var r = t.restore();
+            if (r.jobs() < 1 || r.jobs() > 64) {
+                problems.add(key + ".restore.jobs=" + r.jobs() + " is out of range. Hint: 1 to 64 parallel pg_restore jobs");
+            }
+            if (r.role().isPresent() && r.role().get().isBlank()) {
+                problems.add(key + ".restore.role is empty. Hint: omit it to restore as " + t.username());
+            }
+            for (var hook : new Object[][]{{"pre-restore", t.hooks().preRestore()}, {"post-restore", t.hooks().postRestore()}}) {
+                @SuppressWarnings("unchecked")
+                Optional<java.net.URI> url = (Optional<java.net.URI>) hook[1];
+                if (url.isPresent() && !(("http".equals(url.get().getScheme()) || "https".equals(url.get().getScheme()))
+                        && url.get().getHost() != null)) {
+                    problems.add(key + ".hooks." + hook[0] + "=" + url.get() + " is not an http(s) URL");
+                }
+            }
+            if (t.hooks().timeout().isNegative() || t.hooks().timeout().isZero()) {
+                problems.add(key + ".hooks.timeout must be positive");
+            }
+            Target.RestoreOptions restore = new Target.RestoreOptions(r.role().orElse(t.username()), r.keepOwners(), r.privileges(),
+                    r.jobs(), t.hooks().preRestore().orElse(null), t.hooks().postRestore().orElse(null), t.hooks().timeout());
             byName.put(name, new Target(name, t.host(), t.port(), t.database().orElse(""), t.username(),
-                    List.copyOf(storage), t.profile(), pw, t.format(), t.jobs(), t.globals()));
+                    List.copyOf(storage), t.profile(), pw, t.format(), t.jobs(), t.globals(), restore));
         });
         if (collect == null) {
             problems.throwIfAny();

@@ -141,8 +141,9 @@ class ApiTest {
     }
 
     @Test
-    void restoresAreNotImplementedYetAnd501AndDrillsCheckTheirTarget() {
-        Api.as(ADMIN).body("{\"target\":\"alpha\",\"latest\":true}").post("/api/v1/restores").then().statusCode(501).contentType(PROBLEM);
+    void restoresAndDrillsCheckTheirTarget() {
+        Api.as(ADMIN).body("{\"target\":\"nope\",\"latest\":true}").post("/api/v1/restores").then().statusCode(422).contentType(PROBLEM);
+        Api.as(ADMIN).body("{}").post("/api/v1/restores").then().statusCode(422).contentType(PROBLEM);
         Api.as(OPERATOR).body("{\"target\":\"nope\"}").post("/api/v1/drills").then().statusCode(422).contentType(PROBLEM);
         Api.as(OPERATOR).body("{}").post("/api/v1/drills").then().statusCode(422).contentType(PROBLEM);
         Api.as(OPERATOR).body("{\"target\": ").post("/api/v1/drills").then().statusCode(400).contentType(PROBLEM);

@@ -1,0 +1,134 @@
+package dev.lifeboat.restore;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.BackupLocation;
+import dev.lifeboat.backup.CopyCheck;
+import dev.lifeboat.backup.Manifest;
+import dev.lifeboat.crypto.AgeEncryption;
+import dev.lifeboat.crypto.AgeIdentities;
+import dev.lifeboat.crypto.AgeKeyException;
+import dev.lifeboat.job.JobContext;
+import dev.lifeboat.job.PermanentJobException;
+import dev.lifeboat.storage.BlobStore;
+import dev.lifeboat.storage.BlobStores;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One stored copy of a catalogued backup, as restores and drills read it: the first copy whose storage
+ * is still configured, its manifest, and its objects opened (and decrypted) as streams.
+ */
+public final class StoredBackup {
+    private final Backup backup;
+    private final BlobStore store;
+    private final BackupLocation location;
+    private final ObjectMapper json;
+
+    private StoredBackup(Backup backup, BlobStore store, BackupLocation location, ObjectMapper json) {
+        this.backup = backup;
+        this.store = store;
+        this.location = location;
+        this.json = json;
+    }
+
+    /** The first copy of {@code backup} whose storage is still configured. */
+    public static StoredBackup locate(Backup backup, BlobStores stores, ObjectMapper json) {
+        for (BackupLocation loc : backup.locations) {
+            try {
+                return new StoredBackup(backup, stores.get(loc.storage()), loc, json);
+            } catch (IllegalArgumentException e) {
+                // storage removed from the configuration: try the next copy
+            }
+        }
+        throw new PermanentJobException("no storage of backup " + backup.id + " is configured any more: "
+                + backup.locations.stream().map(BackupLocation::storage).toList());
+    }
+
+    public Backup backup() {
+        return backup;
+    }
+
+    public BlobStore store() {
+        return store;
+    }
+
+    /** Key of an object beside the manifest, e.g. {@code globals.sql.age}. */
+    public String keyOf(String name) {
+        String m = location.manifestKey();
+        return m.substring(0, m.lastIndexOf('/') + 1) + name;
+    }
+
+    /** What is wrong with the stored dump (size or SHA-256 against the catalog, every byte read), or null. */
+    public String dumpProblem(JobContext ctx) throws IOException {
+        return CopyCheck.problem(store, location.key(), backup.sizeBytes, backup.sha256, ctx);
+    }
+
+    /** What is wrong with the stored globals object (against the manifest), or null. */
+    public String globalsProblem(Manifest manifest, JobContext ctx) throws IOException {
+        Manifest.StoredFile g = manifest.globals();
+        return g == null ? "the backup has no globals" : CopyCheck.problem(store, keyOf(g.name()), g.sizeBytes(), g.sha256(), ctx);
+    }
+
+    public Manifest manifest() throws IOException {
+        try (InputStream in = store.open(location.manifestKey())) {
+            return json.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(in, Manifest.class);
+        }
+    }
+
+    /** The dump as pg_restore reads it: decrypted when the backup is encrypted ({@code identities} then required). */
+    public InputStream openDump(AgeIdentities identities) throws IOException {
+        return open(location.key(), identities);
+    }
+
+    public InputStream openGlobals(Manifest manifest, AgeIdentities identities) throws IOException {
+        return open(keyOf(manifest.globals().name()), identities);
+    }
+
+    private InputStream open(String key, AgeIdentities identities) throws IOException {
+        InputStream stored = store.open(key);
+        if (!backup.encrypted) {
+            return stored;
+        }
+        try {
+            return AgeEncryption.decrypt(stored, identities, "backup " + backup.id);
+        } catch (IOException | RuntimeException e) {
+            stored.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The age identities for an encrypted backup (null for a plain one), read from
+     * {@code lifeboat.encryption.identity-file}.
+     *
+     * @throws AgeKeyException when the file is not configured or holds no usable key
+     */
+    public static AgeIdentities identities(Backup backup, Optional<Path> identityFile) throws IOException {
+        if (!backup.encrypted) {
+            return null;
+        }
+        Path file = identityFile.orElseThrow(() -> new AgeKeyException(
+                "the backup is encrypted but lifeboat.encryption.identity-file is not set. Hint: mount the age private key and point the setting at it"));
+        return AgeIdentities.fromFile(file);
+    }
+
+    /**
+     * Proves the identities open this backup before anything touches PostgreSQL: reads the age header
+     * and the first bytes of the dump.
+     *
+     * @throws dev.lifeboat.crypto.AgeDecryptionException when the key does not fit
+     */
+    public void probeKey(AgeIdentities identities) throws IOException {
+        if (!backup.encrypted) {
+            return;
+        }
+        try (InputStream in = openDump(identities)) {
+            in.read(new byte[16]);
+        }
+    }
+}
