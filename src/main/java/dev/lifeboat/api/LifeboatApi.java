@@ -34,8 +34,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                         @APIResponse(name = "Conflict", responseCode = "409", description = "The resource's state forbids this",
                                 content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = "Unprocessable", responseCode = "422", description = "The request names something that does not exist or conflicts",
-                                content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
-                        @APIResponse(name = "NotImplemented", responseCode = "501", description = "Not in this version",
                                 content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
                 }))
 public class LifeboatApi extends Application {
