@@ -486,7 +486,7 @@ drill_run() { # target backupId [sample] -> SECS, LAST_JOB, LOG_NOTES
     die "the drill of $1 backup $2 did not pass: $(jq -r .result.reason "$LAST_JOB") (did another Lifeboat on this server drop lifeboat_drill_${JOB_ID//-/}?)"
   fi
   # the drill's sweep of other scratch databases costs time: note it, and count the pair as contended
-  LOG_NOTES=$(tail -n +"$((lines0 + 1))" "$WORK/lifeboat.log" | grep -c -E 'dropping lifeboat_drill_|could not drop the drill database' || true)
+  LOG_NOTES=$(tail -n +"$((lines0 + 1))" "$WORK/lifeboat.log" | grep -c -E 'dropping lifeboat_drill_|could not drop the (drill )?database lifeboat_drill_' || true)
   [ -z "$foreign" ] || LOG_NOTES=$((LOG_NOTES + 1))
 }
 job_seconds() { # job json: startedAt -> finishedAt
