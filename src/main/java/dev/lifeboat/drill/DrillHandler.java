@@ -110,7 +110,13 @@ public class DrillHandler implements JobHandler {
         }
         checks.add(new Check("stored copy", true, "storage " + copy.store().name() + ": " + backup.sizeBytes
                 + " bytes, SHA-256 " + backup.sha256 + " as recorded"));
-        Manifest manifest = copy.manifest();
+        Manifest manifest;
+        try {
+            manifest = copy.manifest();
+        } catch (StoredBackup.ManifestException e) {
+            checks.add(new Check("manifest", false, e.getMessage()));
+            return finish(backupId, checks, null);
+        }
 
         AgeIdentities identities;
         try {

@@ -89,9 +89,10 @@ public final class Databases {
     }
 
     /**
-     * Drops the scratch databases ({@code prefix*}) whose job is no longer running (its worker crashed
-     * before it could drop them) on this server. One of a job running right now, on any replica, is
-     * left alone: its name carries its job id.
+     * Drops the scratch databases ({@code prefix*}) whose job is one of this installation's and is no
+     * longer running (its worker crashed before it could drop them) on this server. One of a job running
+     * right now, on any replica, is left alone (its name carries its job id), and so is one whose job
+     * this installation does not know (another Lifeboat sharing the server, or a job cleaned up long ago).
      */
     public static void dropLeftovers(PgConnectInfo conn, AgroalDataSource lifeboatDb, String prefix, String kind) {
         List<String> found = new ArrayList<>();
@@ -109,13 +110,19 @@ public final class Databases {
         }
         for (String name : found) {
             String suffix = name.substring(prefix.length());
+            if (suffix.length() != 16) {
+                continue; // not a name Lifeboat makes
+            }
+            // Only this installation's own leftovers: a job of ours with that id exists and is not running.
+            // A scratch database of another Lifeboat using the same server is not in our job table: left alone.
             try (Connection c = lifeboatDb.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM job WHERE kind = ? AND state = 'running' AND starts_with(replace(id::text, '-', ''), ?)")) {
+                    "SELECT count(*), count(*) FILTER (WHERE state = 'running') FROM job"
+                            + " WHERE kind = ? AND starts_with(replace(id::text, '-', ''), ?)")) {
                 ps.setString(1, kind);
                 ps.setString(2, suffix);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    if (rs.getLong(1) > 0) {
+                    if (rs.getLong(1) == 0 || rs.getLong(2) > 0) {
                         continue;
                     }
                 }

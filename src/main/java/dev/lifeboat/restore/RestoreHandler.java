@@ -126,7 +126,13 @@ public class RestoreHandler implements JobHandler {
                     + " is damaged: " + problem + ". Nothing was restored." + untouched
                     + " Hint: POST /api/v1/backups/" + backupId + "/verify, and restore another backup");
         }
-        Manifest manifest = copy.manifest();
+        Manifest manifest;
+        try {
+            manifest = copy.manifest();
+        } catch (StoredBackup.ManifestException e) {
+            throw new PermanentJobException("backup " + backupId + " is damaged: " + e.getMessage() + ". Nothing was restored." + untouched
+                    + " Hint: restore another backup", e);
+        }
         if (selection != null) {
             List<String> missing = selection.missingFrom(manifest.rowCounts());
             if (!missing.isEmpty()) {

@@ -74,9 +74,33 @@ public final class StoredBackup {
         return g == null ? "the backup has no globals" : CopyCheck.problem(store, keyOf(g.name()), g.sizeBytes(), g.sha256(), ctx);
     }
 
+    /**
+     * The backup's {@code manifest.json}.
+     *
+     * @throws ManifestException when it is missing or is not a manifest (the backup is then damaged)
+     * @throws IOException       when the storage could not be asked
+     */
     public Manifest manifest() throws IOException {
+        Manifest m;
         try (InputStream in = store.open(location.manifestKey())) {
-            return json.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(in, Manifest.class);
+            m = json.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(in, Manifest.class);
+        } catch (dev.lifeboat.storage.NoSuchObjectException e) {
+            throw new ManifestException("manifest " + location.manifestKey() + " is missing from storage " + store.name(), e);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new ManifestException("manifest " + location.manifestKey() + " in storage " + store.name() + " is not valid: "
+                    + e.getOriginalMessage(), e);
+        }
+        if (m == null || m.rowCounts() == null || !backup.id.equals(m.backupId())) {
+            throw new ManifestException("manifest " + location.manifestKey() + " in storage " + store.name()
+                    + " does not describe backup " + backup.id, null);
+        }
+        return m;
+    }
+
+    /** The manifest is missing or unreadable: the backup cannot be trusted as recorded. */
+    public static final class ManifestException extends IOException {
+        public ManifestException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

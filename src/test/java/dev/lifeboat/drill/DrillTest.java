@@ -144,6 +144,31 @@ class DrillTest {
     }
 
     @Test
+    void theNextDrillDropsACrashedDrillsScratchDatabaseButNotAnotherInstallations() throws Exception {
+        String id = backup();
+        JsonPath first = drill(id);
+        String leftover = "lifeboat_drill_" + first.getString("id").replace("-", "").substring(0, 16); // as if its worker had died
+        String foreign = "lifeboat_drill_0123456789abcdef"; // a job this installation never had
+        PgTestDb.execIn("lifeboat_test", "CREATE DATABASE " + leftover + " OWNER lifeboat_shop", "CREATE DATABASE " + foreign + " OWNER lifeboat_shop");
+        try {
+            drill(id);
+            assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname = '" + leftover + "'")).isZero();
+            assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname = '" + foreign + "'")).isEqualTo(1);
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + leftover, "DROP DATABASE IF EXISTS " + foreign);
+        }
+    }
+
+    @Test
+    void aMissingManifestFailsTheDrillNamingIt() throws Exception {
+        String id = backup();
+        Files.delete(localCopy(id).resolveSibling("manifest.json"));
+        JsonPath job = drill(id);
+        assertThat(job.getBoolean("result.passed")).isFalse();
+        assertThat(job.getString("result.reason")).contains("manifest").contains("is missing");
+    }
+
+    @Test
     void countsThatDisagreeWithTheManifestFailTheRowCountCheck() throws Exception {
         String id = backup();
         Path manifest = localCopy(id).resolveSibling("manifest.json");
@@ -195,16 +220,6 @@ class DrillTest {
         JsonPath job = drillOf("masto");
         assertThat(job.getBoolean("result.passed")).isFalse();
         assertThat(job.getString("result.reason")).contains("mastodon: newest status").contains("freshness-window");
-    }
-
-    @Test
-    void aScratchDatabaseLeftByACrashedDrillIsDroppedByTheNextDrill() throws Exception {
-        String id = backup();
-        // What a drill whose replica was killed leaves behind: its job is long gone, its database is not.
-        PgTestDb.execIn("lifeboat_test", "CREATE DATABASE lifeboat_drill_deadbeefdeadbeef OWNER " + TargetDbs.ROLE);
-        JsonPath job = drill(id);
-        assertThat(job.getBoolean("result.passed")).isTrue();
-        assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname = 'lifeboat_drill_deadbeefdeadbeef'")).isZero();
     }
 
     @Test

@@ -307,6 +307,23 @@ class RestoreTest {
     }
 
     @Test
+    void aMissingObjectOrManifestFailsTheRestoreSayingSo() throws Exception {
+        String id = backup("store");
+        Path dump = LOCAL_ROOT.resolve(as(VIEWER).get("/api/v1/backups/" + id).jsonPath().getString("locations[0].key"));
+        Path manifest = dump.resolveSibling("manifest.json");
+        Path aside = Files.move(manifest, manifest.resolveSibling("manifest.json.aside"));
+        JsonPath job = restore(Map.of("backupId", id, "database", "lbt_no_manifest"));
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("error")).contains("manifest").contains("is missing").contains("Nothing was restored");
+        Files.move(aside, manifest);
+        Files.delete(dump);
+        job = restore(Map.of("backupId", id, "database", "lbt_no_dump"));
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("error")).contains("is damaged").contains("is missing");
+        assertThat(databasesLike("lbt\\_no\\_%")).isEmpty();
+    }
+
+    @Test
     void aPgRestoreErrorFailsTheReplaceWithTheDatabaseUntouched() throws Exception {
         recreateStore();
         String id = backup("storebad"); // restores with --role=lifeboat_no_such_role: pg_restore fails at once
