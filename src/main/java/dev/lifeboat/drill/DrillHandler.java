@@ -17,6 +17,7 @@ import dev.lifeboat.pg.ServerInfo;
 import dev.lifeboat.pg.SnapshotSession;
 import dev.lifeboat.restore.ArchiveRestore;
 import dev.lifeboat.restore.Databases;
+import dev.lifeboat.restore.RestoreHandler;
 import dev.lifeboat.restore.StoredBackup;
 import dev.lifeboat.storage.BlobStores;
 import dev.lifeboat.target.Target;
@@ -139,9 +140,10 @@ public class DrillHandler implements JobHandler {
             Databases.createScratch(conn, scratch, "drill");
             ctx.onCancel(() -> Databases.dropQuietly(conn, scratch));
             ctx.progress("restoring", 0L, backup.sizeBytes);
-            // Drills restore as the connecting role, without owners or grants: what they prove is that the data comes back.
-            ArchiveRestore.Options options = new ArchiveRestore.Options(List.of("--no-owner", "--no-privileges"),
-                    "directory".equals(backup.format) ? target.jobs() : 1, scratchBase(), null, config.pg().dumpTimeout());
+            // Exactly as a restore of this target would: the same ownership and privilege options and jobs.
+            int jobs = target.restore().jobs() > 1 ? target.restore().jobs() : "directory".equals(backup.format) ? target.jobs() : 1;
+            ArchiveRestore.Options options = new ArchiveRestore.Options(RestoreHandler.ownership(target), jobs, scratchBase(), null,
+                    config.pg().dumpTimeout());
             String restoreError = ArchiveRestore.restore(ctx, copy, identities, pgRestore, conn.withDatabase(scratch), options);
             restoreSeconds = (System.nanoTime() - started) / 1e9;
             if (restoreError != null) {

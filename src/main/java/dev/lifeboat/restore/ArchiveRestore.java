@@ -79,6 +79,7 @@ public final class ArchiveRestore {
         Path dir = opts.scratchBase().resolve("lifeboat-restore-" + ctx.jobId());
         try {
             Files.createDirectories(opts.scratchBase());
+            deleteTree(dir); // an earlier attempt of this job whose replica was killed
             checkRoom(opts.scratchBase(), src.backup().sizeBytes);
             Files.createDirectory(dir);
             Path archive;

@@ -149,8 +149,15 @@ public class RestoreHandler implements JobHandler {
         AgeIdentities identities;
         try {
             identities = StoredBackup.identities(backup, config.encryption().identityFile());
+        } catch (AgeKeyException e) {
+            throw new PermanentJobException("cannot decrypt backup " + backupId + ": " + e.getMessage() + ". Nothing was restored." + untouched, e);
+        } catch (java.io.IOException e) {
+            throw new PermanentJobException("cannot decrypt backup " + backupId + ": cannot read lifeboat.encryption.identity-file ("
+                    + e + "). Nothing was restored." + untouched + " Hint: mount the age private key where the setting points", e);
+        }
+        try {
             copy.probeKey(identities);
-        } catch (AgeKeyException | AgeDecryptionException e) {
+        } catch (AgeDecryptionException e) {
             throw new PermanentJobException("cannot decrypt backup " + backupId + ": " + e.getMessage() + ". Nothing was restored." + untouched, e);
         }
         ctx.throwIfCancelled();
@@ -293,7 +300,7 @@ public class RestoreHandler implements JobHandler {
     }
 
     /** pg_restore's ownership options: {@code --no-owner --role=<role>} unless the target keeps the dump's owners. */
-    static List<String> ownership(Target target) {
+    public static List<String> ownership(Target target) {
         List<String> args = new ArrayList<>();
         if (!target.restore().keepOwners()) {
             args.add("--no-owner");

@@ -413,6 +413,12 @@ class RestoreTest {
                 .then().statusCode(404).contentType(PROBLEM);
         as(ADMIN).body(Map.of("target", "store", "database", "lbt_x")).post("/api/v1/restores").then().statusCode(422).contentType(PROBLEM);
         as(ADMIN).body("{\"backupId\": ").post("/api/v1/restores").then().statusCode(400).contentType(PROBLEM);
+        as(ADMIN).body("{\"backupId\": \"" + id + "\", \"database\": \"lbt_x\", \"tables\": \"accounts\"}").post("/api/v1/restores")
+                .then().statusCode(400).contentType(PROBLEM);
+        as(ADMIN).body("{\"backupId\": \"" + id + "\", \"database\": \"lbt_x\", \"jobs\": \"two\"}").post("/api/v1/restores")
+                .then().statusCode(400).contentType(PROBLEM);
+        as(ADMIN).body("{\"backupId\": \"" + id + "\", \"database\": \"lbt_x\", \"dropEverything\": true}").post("/api/v1/restores")
+                .then().statusCode(400).contentType(PROBLEM);
         assertThat(as(VIEWER).get("/api/v1/jobs?kind=restore&limit=100").jsonPath().getList("items.args.database"))
                 .as("no rejected request queued a job").doesNotContain("lbt_x");
     }
