@@ -134,6 +134,7 @@ public class DrillHandler implements JobHandler {
         PgTools.Tool pgRestore = pgTools.choose("pg_restore", Math.max(server.major(), majorOf(backup.pgDumpVersion)), target.name());
         String scratch = scratchName(ctx.jobId());
         Databases.dropLeftovers(conn, lifeboatDb, SCRATCH_PREFIX, KIND);
+        ArchiveRestore.sweepSpools(scratchBase(), lifeboatDb);
         long started = System.nanoTime();
         Double restoreSeconds = null;
         try {

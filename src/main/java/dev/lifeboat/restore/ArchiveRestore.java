@@ -240,6 +240,37 @@ public final class ArchiveRestore {
         }
     }
 
+    /**
+     * Removes the spool directories ({@code lifeboat-restore-<job id>}) in {@code base} of this
+     * installation's restores and drills that are no longer running: what a replica killed in the
+     * middle of one left behind after its last attempt.
+     */
+    public static void sweepSpools(Path base, javax.sql.DataSource lifeboatDb) {
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(base); Connection c = lifeboatDb.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT state FROM job WHERE id = ?")) {
+            for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith("lifeboat-restore-")).toList()) {
+                java.util.UUID id;
+                try {
+                    id = java.util.UUID.fromString(dir.getFileName().toString().substring("lifeboat-restore-".length()));
+                } catch (IllegalArgumentException e) {
+                    continue;
+                }
+                ps.setObject(1, id);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && !"running".equals(rs.getString(1))) {
+                        LOG.warnf("removing %s, the spool of job %s that is no longer running", dir, id);
+                        deleteTree(dir);
+                    }
+                }
+            }
+        } catch (IOException | SQLException | RuntimeException e) {
+            LOG.debugf("could not sweep old spools in %s: %s", base, e.getMessage());
+        }
+    }
+
     static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;

@@ -184,6 +184,7 @@ public class RestoreHandler implements JobHandler {
                     + ". Hint: rename or drop it first." + untouched);
         }
         Databases.dropLeftovers(maintenance, lifeboatDb, SCRATCH_PREFIX, KIND);
+        ArchiveRestore.sweepSpools(scratchBase(), lifeboatDb);
         String scratch = Databases.scratchName(SCRATCH_PREFIX, ctx.jobId());
         Map<String, Object> result = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();

@@ -173,6 +173,25 @@ class RestoreTest {
     }
 
     @Test
+    void theSpoolOfARestoreWhoseReplicaDiedIsRemovedByTheNextOne() throws Exception {
+        String id = backup("store");
+        dropAfter.add("lbt_spool_1");
+        dropAfter.add("lbt_spool_2");
+        JsonPath first = restore(Map.of("backupId", id, "database", "lbt_spool_1"));
+        // As if its replica had been killed while pg_restore -j read the spooled archive.
+        Path spool = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-restore-" + first.getString("id")));
+        Files.writeString(spool.resolve("dump.pgc"), "half an archive");
+        Path foreign = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-restore-" + java.util.UUID.randomUUID()));
+        try {
+            assertThat(restore(Map.of("backupId", id, "database", "lbt_spool_2")).getString("status")).isEqualTo("succeeded");
+            assertThat(spool).doesNotExist();
+            assertThat(foreign).as("a spool of a job this installation does not know is left alone").exists();
+        } finally {
+            Files.deleteIfExists(foreign);
+        }
+    }
+
+    @Test
     void theLatestBackupOfATargetCanBeRestoredAndRestoredObjectsBelongToTheTargetRole() throws Exception {
         String id = backup("store");
         String restored = "lbt_store_latest";
