@@ -42,10 +42,15 @@ public final class Databases {
         }
     }
 
-    /** Creates {@code name} (dropping a same-named leftover of this very job's earlier attempt first). */
+    /**
+     * Creates {@code name}, first dropping a same-named leftover of this very job's earlier attempt (whose
+     * replica was killed): the drop may take a moment while autovacuum or the old pg_restore go away.
+     */
     public static void createScratch(PgConnectInfo conn, String name, String purpose) throws SQLException {
+        if (exists(conn, name) && !dropQuietly(conn, name)) {
+            throw new SQLException("the " + purpose + " database " + name + " left by an earlier attempt of this job could not be dropped yet");
+        }
         try (Connection c = conn.open(); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + quoteIdent(name) + " WITH (FORCE)");
             st.execute("CREATE DATABASE " + quoteIdent(name));
         } catch (SQLException e) {
             if ("42501".equals(e.getSQLState())) {
