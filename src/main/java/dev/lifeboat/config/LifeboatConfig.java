@@ -211,6 +211,15 @@ public interface LifeboatConfig {
         @WithName("freshness-window")
         @WithDefault("7d")
         Duration freshnessWindow();
+
+        /**
+         * How often every target's server is checked for scratch databases ({@code lifeboat_drill_*},
+         * {@code lifeboat_restore_*}) and local spools that this installation's crashed drills and
+         * restores left behind; they are dropped. Each drill and restore also does it first.
+         */
+        @WithName("sweep-interval")
+        @WithDefault("15m")
+        Duration sweepInterval();
     }
 
     interface Backup {

@@ -99,7 +99,7 @@ public final class Databases {
      * right now, on any replica, is left alone (its name carries its job id), and so is one whose job
      * this installation does not know (another Lifeboat sharing the server, or a job cleaned up long ago).
      */
-    public static void dropLeftovers(PgConnectInfo conn, AgroalDataSource lifeboatDb, String prefix, String kind) {
+    public static int dropLeftovers(PgConnectInfo conn, AgroalDataSource lifeboatDb, String prefix, String kind) {
         List<String> found = new ArrayList<>();
         try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement(
                 "SELECT datname FROM pg_database WHERE starts_with(datname, ?)")) {
@@ -111,8 +111,9 @@ public final class Databases {
             }
         } catch (SQLException | RuntimeException e) {
             LOG.debugf("cannot list leftover %s databases: %s", kind, e.getMessage());
-            return;
+            return 0;
         }
+        int dropped = 0;
         for (String name : found) {
             String suffix = name.substring(prefix.length());
             if (suffix.length() != 16) {
@@ -135,7 +136,10 @@ public final class Databases {
                 continue; // cannot tell: leave it
             }
             LOG.warnf("dropping %s, left behind by a %s job that is no longer running", name, kind);
-            dropQuietly(conn, name);
+            if (dropQuietly(conn, name)) {
+                dropped++;
+            }
         }
+        return dropped;
     }
 }

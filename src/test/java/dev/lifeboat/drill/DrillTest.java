@@ -159,6 +159,23 @@ class DrillTest {
         }
     }
 
+    @jakarta.inject.Inject
+    dev.lifeboat.restore.ScratchSweeper sweeper;
+
+    @Test
+    void theMaintenancePassDropsLeftoversWithoutWaitingForAnotherDrill() throws Exception {
+        String id = backup();
+        JsonPath first = drill(id);
+        String leftover = "lifeboat_drill_" + first.getString("id").replace("-", "").substring(0, 16);
+        PgTestDb.execIn("lifeboat_test", "CREATE DATABASE " + leftover + " OWNER lifeboat_shop");
+        try {
+            assertThat(sweeper.runOnce()).isGreaterThanOrEqualTo(1);
+            assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname = '" + leftover + "'")).isZero();
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + leftover);
+        }
+    }
+
     @Test
     void aMissingManifestFailsTheDrillNamingIt() throws Exception {
         String id = backup();
