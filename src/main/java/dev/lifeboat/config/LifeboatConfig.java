@@ -101,6 +101,21 @@ public interface LifeboatConfig {
 
         /** Webhooks around a replace restore (e.g. to stop and start the application). */
         Hooks hooks();
+
+        /** When this target's backups and drills run on their own. */
+        TargetSchedule schedule();
+    }
+
+    interface TargetSchedule {
+        /**
+         * Cron expression of automatic backups, as quarkus-scheduler reads it (Quartz: seconds, minutes,
+         * hours, day of month, month, day of week, e.g. {@code 0 0 3 * * ?} for 03:00 every day).
+         * With several replicas each fire time makes exactly one backup.
+         */
+        Optional<String> backup();
+
+        /** Cron expression of automatic drills of the target's newest available backup (e.g. {@code 0 0 5 ? * SUN}). */
+        Optional<String> drill();
     }
 
     interface TargetRestore {
@@ -202,6 +217,15 @@ public interface LifeboatConfig {
 
     /** Restore drills. */
     Drill drill();
+
+    /** Schedules ({@code lifeboat.targets.<name>.schedule.*}). */
+    Schedule schedule();
+
+    interface Schedule {
+        /** Time zone the cron expressions are read in (default: the JVM's, UTC in the container image). */
+        @WithName("time-zone")
+        Optional<String> timeZone();
+    }
 
     interface Drill {
         /**

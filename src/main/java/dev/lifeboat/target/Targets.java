@@ -108,6 +108,17 @@ public class Targets {
             if (t.hooks().timeout().isNegative() || t.hooks().timeout().isZero()) {
                 problems.add(key + ".hooks.timeout must be positive");
             }
+            for (var cron : new Object[][]{{"backup", t.schedule().backup()}, {"drill", t.schedule().drill()}}) {
+                @SuppressWarnings("unchecked")
+                Optional<String> expr = (Optional<String>) cron[1];
+                if (expr.isPresent()) {
+                    String problem = cronProblem(expr.get());
+                    if (problem != null) {
+                        problems.add(key + ".schedule." + cron[0] + "=" + expr.get() + " is not a cron expression (" + problem
+                                + "). Hint: Quartz syntax with seconds first, e.g. 0 0 3 * * ? for 03:00 daily");
+                    }
+                }
+            }
             Target.RestoreOptions restore = new Target.RestoreOptions(r.role().orElse(t.username()), r.keepOwners(), r.privileges(),
                     r.jobs(), t.hooks().preRestore().orElse(null), t.hooks().postRestore().orElse(null), t.hooks().timeout());
             byName.put(name, new Target(name, t.host(), t.port(), t.database().orElse(""), t.username(),
@@ -115,6 +126,19 @@ public class Targets {
         });
         if (collect == null) {
             problems.throwIfAny();
+        }
+    }
+
+    private static final com.cronutils.parser.CronParser CRON = new com.cronutils.parser.CronParser(
+            com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(com.cronutils.model.CronType.QUARTZ));
+
+    /** What is wrong with a Quartz cron expression (as quarkus-scheduler reads it), or null. */
+    public static String cronProblem(String expression) {
+        try {
+            CRON.parse(expression).validate();
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
     }
 
