@@ -17,6 +17,29 @@ public class BackupCatalog {
         QuarkusTransaction.requiringNew().run(() -> backup.persist());
     }
 
+    /**
+     * Inserts a backup recovered from its manifest unless a row with its id exists (another rebuild
+     * may run at the same time).
+     *
+     * @return whether this call inserted it
+     */
+    public boolean addIfAbsent(Backup backup) {
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                if (Backup.findById(backup.id) != null) {
+                    return false;
+                }
+                backup.persist();
+                return true;
+            });
+        } catch (RuntimeException e) {
+            if (find(backup.id).isPresent()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     public Optional<Backup> find(UUID id) {
         return QuarkusTransaction.requiringNew().call(() -> Optional.ofNullable(Backup.<Backup>findById(id)));
     }
