@@ -71,6 +71,8 @@ public class BackupHandler implements JobHandler {
     ObjectMapper json;
     @Inject
     Clock clock;
+    @Inject
+    BackupMetrics backupMetrics;
 
     @Override
     public String kind() {
@@ -152,6 +154,7 @@ public class BackupHandler implements JobHandler {
                 row.jobId = ctx.jobId();
                 row.verifiedAt = config.backup().readBack() ? finished : null;
                 catalog.add(row);
+                backupMetrics.recordSuccess(target.name(), finished, dump.file().sizeBytes(), (System.nanoTime() - t0) / 1e9);
                 written.clear(); // it is a good backup now: nothing to clean up
 
                 Map<String, Object> result = new LinkedHashMap<>();

@@ -132,6 +132,12 @@ class BackupTest {
         String sha = job.getString("result.sha256");
         assertThat(sha).matches("[0-9a-f]{64}");
 
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("lifeboat_backup_size_bytes{target=\"shop\"} " + (double) size)
+                .containsPattern("lifeboat_backup_last_success_timestamp_seconds\\{target=\"shop\"\\} 1\\.7")
+                .containsPattern("lifeboat_backup_duration_seconds\\{target=\"shop\"\\} [0-9.]+")
+                .contains("lifeboat_backup_anomalies_total{target=\"shop\"}");
+
         JsonPath backup = as(VIEWER).get("/api/v1/backups/" + id).then().statusCode(200).extract().jsonPath();
         assertThat(backup.getString("status")).isEqualTo("available");
         assertThat(backup.getString("target")).isEqualTo("shop");
