@@ -55,6 +55,8 @@ public class BackupResource {
     @Inject
     BackupCatalog catalog;
     @Inject
+    dev.lifeboat.backup.BackupRemover remover;
+    @Inject
     BlobStores blobStores;
 
     @POST
@@ -145,30 +147,34 @@ public class BackupResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response deleteBackup(@PathParam("id") String idParam) {
         Backup backup = require(idParam);
-        for (BackupLocation loc : backup.locations) {
-            BlobStore store;
-            try {
-                store = blobStores.get(loc.storage());
-            } catch (IllegalArgumentException e) {
-                continue; // the storage was removed from the configuration: nothing Lifeboat can delete there
-            }
-            Set<String> keys = new LinkedHashSet<>();
-            keys.add(loc.manifestKey() != null ? loc.manifestKey() : backup.prefix + BackupKeys.MANIFEST);
-            keys.add(loc.key());
-            if (backup.globals) {
-                keys.add(backup.prefix + BackupKeys.globalsName(backup.encrypted));
-            }
-            for (String key : keys) {
-                try {
-                    store.delete(key);
-                } catch (IOException e) {
-                    throw new ApiException(503, "cannot delete " + key + " from storage " + loc.storage() + ": " + e.getMessage()
-                            + " The backup stays in the catalog; repeat the request when the storage is back.");
-                }
-            }
+        try {
+            remover.remove(backup);
+        } catch (IOException e) {
+            throw new ApiException(503, e.getMessage() + ". The backup stays in the catalog; repeat the request when the storage is back.");
         }
-        catalog.remove(backup.id);
         return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{id}/pin")
+    @Requires(Role.ADMIN)
+    @Operation(summary = "Pin a backup", description = "A pinned backup is never deleted by retention (a prune), whatever the rules.")
+    @APIResponse(responseCode = "200", description = "The backup, pinned",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupView.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public BackupView pin(@PathParam("id") String idParam) {
+        return BackupView.of(catalog.pin(require(idParam).id, true).orElseThrow(() -> ApiException.notFound("backup " + idParam + " is not in the catalog.")));
+    }
+
+    @POST
+    @Path("/{id}/unpin")
+    @Requires(Role.ADMIN)
+    @Operation(summary = "Unpin a backup", description = "Retention rules apply to it again.")
+    @APIResponse(responseCode = "200", description = "The backup, unpinned",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupView.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public BackupView unpin(@PathParam("id") String idParam) {
+        return BackupView.of(catalog.pin(require(idParam).id, false).orElseThrow(() -> ApiException.notFound("backup " + idParam + " is not in the catalog.")));
     }
 
     @POST

@@ -34,7 +34,8 @@ public record BackupView(
         @Schema(description = "What is wrong, for a damaged backup") String error,
         @Schema(description = "The job that made it") UUID jobId,
         @Schema(description = "Drill history: the newest drill of this backup, or null") DrillView lastDrill,
-        @Schema(description = "How many drills this backup had") int drillCount) {
+        @Schema(description = "How many drills this backup had") int drillCount,
+        @Schema(description = "Pinned backups are never deleted by retention") boolean pinned) {
 
     @Schema(name = "BackupDrill")
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -58,6 +59,6 @@ public record BackupView(
                 b.encrypted, b.recipients, b.serverVersion, b.pgDumpVersion, b.globals,
                 b.locations.stream().map(LocationView::of).toList(), b.rowCounts, b.status, b.verifiedAt, b.error, b.jobId,
                 b.lastDrillAt == null ? null : new DrillView(b.lastDrillAt, Boolean.TRUE.equals(b.lastDrillPassed), b.lastDrillRestoreSeconds),
-                b.drillCount);
+                b.drillCount, b.pinned);
     }
 }

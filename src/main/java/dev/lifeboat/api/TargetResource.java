@@ -54,6 +54,64 @@ public class TargetResource {
     public record CheckReport(String target, @Schema(description = "Whether every check passed") boolean ok, List<CheckView> checks) {
     }
 
+    @Schema(name = "RetentionDecision")
+    public record RetentionDecisionView(java.util.UUID backupId, java.time.Instant createdAt,
+                                        @Schema(enumeration = {"available", "damaged"}) String status, boolean pinned,
+                                        @Schema(description = "Whether a prune now would keep it") boolean keep,
+                                        @Schema(description = "The rules that keep it, or why it would be deleted") List<String> reasons) {
+    }
+
+    @Schema(name = "RetentionPreview")
+    public record RetentionPreview(String target,
+                                   @Schema(description = "The configured rules (keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, minAge)") java.util.Map<String, Object> rules,
+                                   int keep, int delete,
+                                   @Schema(description = "Every backup of the target, newest first") List<RetentionDecisionView> backups) {
+    }
+
+    @Inject
+    dev.lifeboat.retention.Retention retention;
+    @Inject
+    JobSubmission submission;
+
+    @GET
+    @Path("/{name}/retention")
+    @Requires(Role.VIEWER)
+    @Operation(summary = "Preview retention", description = "A dry run of a prune now: every backup of the target with keep or "
+            + "delete and the rules that decided. Always kept: the newest available backup, the newest backup whose newest drill "
+            + "passed, pinned backups and backups a queued or running restore, drill or verify uses.")
+    @APIResponse(responseCode = "200", description = "The plan",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetentionPreview.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public RetentionPreview previewRetention(@PathParam("name") String name) {
+        Target t = require(name);
+        List<RetentionDecisionView> decisions = retention.plan(t.name()).stream()
+                .map(d -> new RetentionDecisionView(d.backup().id, d.backup().createdAt, d.backup().status, d.backup().pinned, d.keep(), d.reasons()))
+                .toList();
+        int keep = (int) decisions.stream().filter(RetentionDecisionView::keep).count();
+        return new RetentionPreview(t.name(), retention.rules(t.name()).describe(), keep, decisions.size() - keep, decisions);
+    }
+
+    @jakarta.ws.rs.POST
+    @Path("/{name}/prune")
+    @Requires(Role.OPERATOR)
+    @Operation(summary = "Prune a target's backups", description = "Queues a prune job: it deletes the backups the retention rules do "
+            + "not keep (as GET /retention previews), objects before catalog rows. A prune also follows every successful backup of a "
+            + "target with retention rules.")
+    @APIResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, the existing job)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public jakarta.ws.rs.core.Response prune(@PathParam("name") String name,
+                                             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "Makes retries safe: the same key returns the same job")
+                                             @jakarta.ws.rs.HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Target t = require(name);
+        return submission.submit(dev.lifeboat.retention.PruneHandler.KIND, t.name(), java.util.Map.of(), idempotencyKey);
+    }
+
+    private Target require(String name) {
+        return targets.find(name)
+                .orElseThrow(() -> ApiException.notFound("target '" + Params.shorten(name) + "' is not configured. Known targets: " + targets.names() + "."));
+    }
+
     @GET
     @Path("/{name}/check")
     @Requires(Role.VIEWER)

@@ -63,4 +63,6 @@ public class Backup extends PanacheEntityBase {
     public Double lastDrillRestoreSeconds;
     @Column(name = "drill_count")
     public int drillCount;
+    /** Pinned backups are never deleted by retention. */
+    public boolean pinned;
 }

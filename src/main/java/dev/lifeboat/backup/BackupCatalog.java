@@ -40,6 +40,24 @@ public class BackupCatalog {
         }
     }
 
+    /** Every backup of the target, any status, newest first. */
+    public List<Backup> ofTarget(String target) {
+        return QuarkusTransaction.requiringNew().call(() -> Backup.<Backup>find(
+                "target = ?1 order by createdAt desc, id desc", target).list());
+    }
+
+    /** Sets or clears the pin; empty when there is no such backup. */
+    public Optional<Backup> pin(UUID id, boolean pinned) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Backup b = Backup.findById(id);
+            if (b == null) {
+                return Optional.empty();
+            }
+            b.pinned = pinned;
+            return Optional.of(b);
+        });
+    }
+
     public Optional<Backup> find(UUID id) {
         return QuarkusTransaction.requiringNew().call(() -> Optional.ofNullable(Backup.<Backup>findById(id)));
     }

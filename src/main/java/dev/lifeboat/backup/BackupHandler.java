@@ -73,6 +73,8 @@ public class BackupHandler implements JobHandler {
     Clock clock;
     @Inject
     BackupMetrics backupMetrics;
+    @Inject
+    dev.lifeboat.job.JobQueue queue;
 
     @Override
     public String kind() {
@@ -155,6 +157,7 @@ public class BackupHandler implements JobHandler {
                 row.verifiedAt = config.backup().readBack() ? finished : null;
                 catalog.add(row);
                 backupMetrics.recordSuccess(target.name(), finished, dump.file().sizeBytes(), (System.nanoTime() - t0) / 1e9);
+                schedulePrune(target.name(), backupId);
                 written.clear(); // it is a good backup now: nothing to clean up
 
                 Map<String, Object> result = new LinkedHashMap<>();
@@ -406,6 +409,19 @@ public class BackupHandler implements JobHandler {
                 }
             }
             objects.clear();
+        }
+    }
+
+    /** A target with retention rules is pruned after each successful backup (a job of its own, run after this one). */
+    private void schedulePrune(String target, UUID backupId) {
+        var t = config.targets().get(target);
+        if (t == null || dev.lifeboat.retention.RetentionRules.of(t.retention()).isEmpty()) {
+            return;
+        }
+        try {
+            queue.enqueue(new dev.lifeboat.job.NewJob(dev.lifeboat.retention.PruneHandler.KIND, target, Map.of(), "prune-after-backup:" + backupId));
+        } catch (RuntimeException e) {
+            LOG.warnf("could not queue the prune after backup %s of %s: %s (the next backup or POST /prune does it)", backupId, target, e.getMessage());
         }
     }
 }

@@ -104,6 +104,35 @@ public interface LifeboatConfig {
 
         /** When this target's backups and drills run on their own. */
         TargetSchedule schedule();
+
+        /** Which backups a prune keeps; without any rule nothing is deleted. */
+        TargetRetention retention();
+    }
+
+    interface TargetRetention {
+        /** Keep the newest N backups. */
+        @WithName("keep-last")
+        Optional<Integer> keepLast();
+
+        /** Keep the newest backup of each of the last N days that have backups (UTC). */
+        @WithName("keep-daily")
+        Optional<Integer> keepDaily();
+
+        /** Keep the newest backup of each of the last N ISO weeks that have backups. */
+        @WithName("keep-weekly")
+        Optional<Integer> keepWeekly();
+
+        /** Keep the newest backup of each of the last N months that have backups. */
+        @WithName("keep-monthly")
+        Optional<Integer> keepMonthly();
+
+        /** Keep the newest backup of each of the last N years that have backups. */
+        @WithName("keep-yearly")
+        Optional<Integer> keepYearly();
+
+        /** Keep every backup younger than this. */
+        @WithName("min-age")
+        Optional<Duration> minAge();
     }
 
     interface TargetSchedule {

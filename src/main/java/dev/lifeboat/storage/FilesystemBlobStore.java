@@ -194,6 +194,16 @@ public class FilesystemBlobStore implements BlobStore {
             throw new BlobStoreException(name, key, "Cannot delete " + file + ": " + e,
                     "check the directory's permissions", e);
         }
+        // Like S3, where a "directory" ends with its last object: remove the object's own directory once
+        // it is empty (only that one: a parent shared with a backup being written right now stays).
+        Path dir = file.getParent();
+        if (dir != null && !dir.equals(root)) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException notEmptyOrBusy) {
+                // other objects are still there
+            }
+        }
     }
 
     @Override

@@ -119,6 +119,18 @@ public class Targets {
                     }
                 }
             }
+            var ret = t.retention();
+            for (var rule : new Object[][]{{"keep-last", ret.keepLast()}, {"keep-daily", ret.keepDaily()}, {"keep-weekly", ret.keepWeekly()},
+                    {"keep-monthly", ret.keepMonthly()}, {"keep-yearly", ret.keepYearly()}}) {
+                @SuppressWarnings("unchecked")
+                Optional<Integer> n = (Optional<Integer>) rule[1];
+                if (n.isPresent() && (n.get() < 1 || n.get() > 100_000)) {
+                    problems.add(key + ".retention." + rule[0] + "=" + n.get() + " is out of range. Hint: a count from 1 (leave it out to not use the rule)");
+                }
+            }
+            if (ret.minAge().isPresent() && ret.minAge().get().isNegative()) {
+                problems.add(key + ".retention.min-age must not be negative");
+            }
             Target.RestoreOptions restore = new Target.RestoreOptions(r.role().orElse(t.username()), r.keepOwners(), r.privileges(),
                     r.jobs(), t.hooks().preRestore().orElse(null), t.hooks().postRestore().orElse(null), t.hooks().timeout());
             byName.put(name, new Target(name, t.host(), t.port(), t.database().orElse(""), t.username(),
