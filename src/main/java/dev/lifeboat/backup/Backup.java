@@ -65,4 +65,7 @@ public class Backup extends PanacheEntityBase {
     public int drillCount;
     /** Pinned backups are never deleted by retention. */
     public boolean pinned;
+    /** Anomalies against the previous backup of the target (see {@link Anomalies}). */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public List<String> warnings;
 }

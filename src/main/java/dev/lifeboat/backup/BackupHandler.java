@@ -75,6 +75,8 @@ public class BackupHandler implements JobHandler {
     BackupMetrics backupMetrics;
     @Inject
     dev.lifeboat.job.JobQueue queue;
+    @Inject
+    dev.lifeboat.notify.Notifier notifier;
 
     @Override
     public String kind() {
@@ -115,12 +117,15 @@ public class BackupHandler implements JobHandler {
                 ctx.throwIfCancelled();
 
                 ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
+                List<String> warnings = catalog.newest(target.name())
+                        .map(previous -> Anomalies.find(previous, rowCounts, dump.file().sizeBytes(), config.anomaly()))
+                        .orElse(List.of());
                 Instant finished = clock.instant();
                 Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, backupId, target.name(), conn.database(),
                         snapshot.snapshotTime().toInstant(), finished, target.format(), dump.file(), globals,
                         recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
                         server.version(), server.versionNum(), pgDump.version(), conn.username(), rowCounts,
-                        snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion());
+                        snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion(), warnings);
                 byte[] manifestBytes = manifestWriter().writeValueAsBytes(manifest);
                 String manifestKey = prefix + BackupKeys.MANIFEST;
                 List<BackupLocation> locations = new ArrayList<>();
@@ -155,7 +160,13 @@ public class BackupHandler implements JobHandler {
                 row.globals = globals != null;
                 row.jobId = ctx.jobId();
                 row.verifiedAt = config.backup().readBack() ? finished : null;
+                row.warnings = warnings;
                 catalog.add(row);
+                if (!warnings.isEmpty()) {
+                    LOG.warnf("backup %s of target %s looks wrong compared with the previous one: %s", backupId, target.name(), warnings);
+                    backupMetrics.recordAnomaly(target.name());
+                    notifier.anomaly(target.name(), ctx.jobId(), backupId, warnings);
+                }
                 backupMetrics.recordSuccess(target.name(), finished, dump.file().sizeBytes(), (System.nanoTime() - t0) / 1e9);
                 schedulePrune(target.name(), backupId);
                 written.clear(); // it is a good backup now: nothing to clean up
@@ -168,6 +179,7 @@ public class BackupHandler implements JobHandler {
                 result.put("tables", rowCounts.size());
                 result.put("rows", rowCounts.values().stream().mapToLong(Long::longValue).sum());
                 result.put("locations", locations.stream().map(l -> l.storage() + ":" + l.key()).toList());
+                result.put("warnings", warnings);
                 long tEnd = System.nanoTime();
                 // Where the time went: before pg_dump started, dump + upload, commit + read-back, manifest + catalog.
                 Map<String, Object> millis = new LinkedHashMap<>();

@@ -138,6 +138,7 @@ public class CatalogRebuildHandler implements JobHandler {
         b.rowCounts = manifest.rowCounts();
         b.prefix = dir;
         b.globals = manifest.globals() != null;
+        b.warnings = manifest.warnings() == null ? List.of() : manifest.warnings();
         return b;
     }
 }

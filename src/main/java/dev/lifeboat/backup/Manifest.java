@@ -23,13 +23,14 @@ import java.util.UUID;
  * @param username        the role pg_dump connected as (restore with {@code --role} of the application's owner)
  * @param rowCounts       exact row counts per table, in the same snapshot as the dump
  * @param schemaCounts    numbers of tables, indexes, sequences, functions, views and materialized views, same snapshot
+ * @param warnings        anomalies against the target's previous backup (rows or size dropped); empty when none
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(int formatVersion, UUID backupId, String target, String database, Instant createdAt,
                        Instant finishedAt, String format, StoredFile dump, StoredFile globals, Encryption encryption,
                        String serverVersion, int serverVersionNum, String pgDumpVersion, String username,
                        Map<String, Long> rowCounts, dev.lifeboat.pg.SnapshotSession.SchemaCounts schemaCounts,
-                       String schemaMigrationsVersion, String lifeboatVersion) {
+                       String schemaMigrationsVersion, String lifeboatVersion, List<String> warnings) {
 
     public static final int FORMAT_VERSION = 1;
 

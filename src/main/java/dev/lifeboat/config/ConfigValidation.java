@@ -23,6 +23,25 @@ public class ConfigValidation {
         new Tokens(config, problems);
         new StorageValidation(config, problems);
         Targets targets = new Targets(config, problems);
+        config.notifications().webhooks().forEach((name, hook) -> {
+            String key = "lifeboat.notifications.webhooks." + name;
+            if (!("http".equals(hook.url().getScheme()) || "https".equals(hook.url().getScheme())) || hook.url().getHost() == null) {
+                problems.add(key + ".url is not an http(s) URL");
+            }
+            for (String event : hook.events()) {
+                if (!dev.lifeboat.notify.Notifier.EVENTS.contains(event.trim())) {
+                    problems.add(key + ".events names '" + event + "', which is not an event. Hint: use some of "
+                            + new java.util.TreeSet<>(dev.lifeboat.notify.Notifier.EVENTS));
+                }
+            }
+            if (hook.secret().isPresent() && hook.secret().get().isBlank()) {
+                problems.add(key + ".secret is empty (an env reference that resolved to nothing?). Hint: set it or leave it out");
+            }
+        });
+        if (config.anomaly().rowDropFraction() <= 0 || config.anomaly().rowDropFraction() >= 1
+                || config.anomaly().sizeDropFraction() <= 0 || config.anomaly().sizeDropFraction() >= 1) {
+            problems.add("lifeboat.anomaly.row-drop-fraction and size-drop-fraction must be between 0 and 1 (e.g. 0.05 for 5 %)");
+        }
         problems.throwIfAny();
         targets.all().stream().filter(t -> !t.passwordConfigured()).forEach(t -> LOG.warnf(
                 "target %s has no password or password-file: Lifeboat will connect without a password"

@@ -247,6 +247,57 @@ public interface LifeboatConfig {
     /** Restore drills. */
     Drill drill();
 
+    /** Webhooks told about failures, drills and anomalies. */
+    Notifications notifications();
+
+    interface Notifications {
+        /** The webhooks, by name. */
+        Map<String, Webhook> webhooks();
+
+        /** How long one delivery may take before it counts as failed (and is retried with backoff). */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Deliveries running at once per replica, on workers of their own (they never take a backup's slot). */
+        @WithDefault("2")
+        int workers();
+
+        interface Webhook {
+            /** http(s) URL the events are POSTed to. */
+            java.net.URI url();
+
+            /** HMAC-SHA256 key: each body is signed in {@code X-Lifeboat-Signature: sha256=<hex>}. Never logged. */
+            Optional<String> secret();
+
+            /**
+             * Events sent: {@code job.failed}, {@code job.succeeded}, {@code drill.failed}, {@code drill.passed},
+             * {@code anomaly.detected}, or {@code *} for all.
+             */
+            @WithDefault("job.failed,drill.failed,anomaly.detected")
+            List<String> events();
+        }
+    }
+
+    /** When a backup looks wrong compared with the previous one of its target. */
+    Anomaly anomaly();
+
+    interface Anomaly {
+        /** A table losing more than this fraction of its rows since the previous backup is an anomaly. */
+        @WithName("row-drop-fraction")
+        @WithDefault("0.05")
+        double rowDropFraction();
+
+        /** Only tables that had more rows than this in the previous backup are compared. */
+        @WithName("min-rows")
+        @WithDefault("1000")
+        long minRows();
+
+        /** A dump smaller than the previous one by more than this fraction is an anomaly. */
+        @WithName("size-drop-fraction")
+        @WithDefault("0.5")
+        double sizeDropFraction();
+    }
+
     /** Schedules ({@code lifeboat.targets.<name>.schedule.*}). */
     Schedule schedule();
 

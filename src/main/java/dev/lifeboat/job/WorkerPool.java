@@ -34,20 +34,36 @@ public class WorkerPool {
     @Inject
     MeterRegistry metrics;
 
+    /** Kind of the webhook deliveries, which run in a pool of their own. */
+    static final String NOTIFY_KIND = "notify";
+
     private JobWorker worker;
+    private JobWorker notifyWorker;
 
     void start(@Observes @Priority(3000) StartupEvent ev) {
         if (!config.queue().enabled()) {
             LOG.info("lifeboat.queue.enabled=false: this replica serves the API but runs no jobs");
             return;
         }
-        worker = newWorker(defaultWorkerId(), config.queue().workers());
+        Map<String, JobHandler> all = handlers();
+        Map<String, JobHandler> main = new HashMap<>(all);
+        JobHandler notify = main.remove(NOTIFY_KIND);
+        String id = defaultWorkerId();
+        worker = newWorker(id, config.queue().workers(), main);
         worker.start();
+        if (notify != null) {
+            // Webhook deliveries on slots of their own: a slow receiver never delays a backup.
+            notifyWorker = newWorker(id + "/notify", Math.max(1, config.notifications().workers()), Map.of(NOTIFY_KIND, notify));
+            notifyWorker.start();
+        }
     }
 
     void stop(@Observes ShutdownEvent ev) {
         if (worker != null) {
             worker.stop(Duration.ofSeconds(10));
+        }
+        if (notifyWorker != null) {
+            notifyWorker.stop(Duration.ofSeconds(5));
         }
     }
 

@@ -289,9 +289,10 @@ class RestoreTest {
                     .isInstanceOf(SQLException.class);
         }
         assertThat(atPreHook).containsEntry("live accounts", 1007L);
-        assertThat(HookServer.CALLS).extracting(HookServer.Call::path).containsExactly("/pre", "/post");
-        assertThat(HookServer.CALLS.get(0).body()).contains("\"event\":\"restore.pre\"").contains("\"target\":\"store\"").contains(id);
-        assertThat(HookServer.CALLS.get(1).body()).contains("\"event\":\"restore.post\"").contains("keptDatabase");
+        assertThat(HookServer.CALLS.stream().filter(c -> !c.path().equals("/notify")).toList()).extracting(HookServer.Call::path).containsExactly("/pre", "/post");
+        List<HookServer.Call> hooks = HookServer.CALLS.stream().filter(c -> !c.path().equals("/notify")).toList();
+        assertThat(hooks.get(0).body()).contains("\"event\":\"restore.pre\"").contains("\"target\":\"store\"").contains(id);
+        assertThat(hooks.get(1).body()).contains("\"event\":\"restore.post\"").contains("keptDatabase");
     }
 
     @Test
@@ -306,7 +307,7 @@ class RestoreTest {
                 .contains("was not touched");
         assertThat(count(STORE, "SELECT count(*) FROM accounts")).isEqualTo(1001);
         assertThat(databasesLike(STORE + "\\_before\\_%")).isEmpty();
-        assertThat(HookServer.CALLS).extracting(HookServer.Call::path).containsExactly("/pre");
+        assertThat(HookServer.CALLS.stream().filter(c -> !c.path().equals("/notify")).toList()).extracting(HookServer.Call::path).containsExactly("/pre");
     }
 
     @Test
@@ -321,7 +322,7 @@ class RestoreTest {
         assertThat(job.getString("status")).isEqualTo("failed");
         assertThat(job.getString("error")).contains("is damaged").contains("SHA-256").contains("was not touched");
         assertThat(count(STORE, "SELECT count(*) FROM accounts")).isEqualTo(1000);
-        assertThat(HookServer.CALLS).as("no hook called").isEmpty();
+        assertThat(HookServer.CALLS.stream().filter(c -> !c.path().equals("/notify"))).as("no hook called").isEmpty();
         assertThat(databasesLike(STORE + "\\_before\\_%")).isEmpty();
     }
 

@@ -19,21 +19,26 @@ import java.util.function.Consumer;
  * ({@code /pre} and {@code /post}): it records each call and answers the status a test sets.
  */
 public class HookServer implements QuarkusTestResourceLifecycleManager {
-    /** One request received: path and JSON body. */
-    public record Call(String path, String body) {
+    /** One request received: path, JSON body and the X-Lifeboat-Signature header (or null). */
+    public record Call(String path, String body, String signature) {
     }
 
     public static final List<Call> CALLS = new CopyOnWriteArrayList<>();
     public static final AtomicInteger PRE_STATUS = new AtomicInteger(204);
     public static final AtomicInteger POST_STATUS = new AtomicInteger(204);
+    /** What {@code /notify} (the test webhook of lifeboat.notifications) answers. */
+    public static final AtomicInteger NOTIFY_STATUS = new AtomicInteger(204);
     /** Runs while the pre-restore hook is being answered (e.g. to look at the databases at that moment). */
     public static volatile Consumer<Call> onPre = c -> { };
+    /** The test webhook's HMAC secret. */
+    public static final String SECRET = "hook-secret-7f3a9c";
     private static HttpServer server;
 
     public static void reset() {
         CALLS.clear();
         PRE_STATUS.set(204);
         POST_STATUS.set(204);
+        NOTIFY_STATUS.set(204);
         onPre = c -> { };
     }
 
@@ -46,9 +51,13 @@ public class HookServer implements QuarkusTestResourceLifecycleManager {
         }
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Call call = new Call(exchange.getRequestURI().getPath(), body);
+            Call call = new Call(exchange.getRequestURI().getPath(), body, exchange.getRequestHeaders().getFirst("X-Lifeboat-Signature"));
             CALLS.add(call);
-            int status = call.path().equals("/pre") ? PRE_STATUS.get() : POST_STATUS.get();
+            int status = switch (call.path()) {
+                case "/pre" -> PRE_STATUS.get();
+                case "/notify" -> NOTIFY_STATUS.get();
+                default -> POST_STATUS.get();
+            };
             if (call.path().equals("/pre")) {
                 onPre.accept(call);
             }
@@ -65,7 +74,9 @@ public class HookServer implements QuarkusTestResourceLifecycleManager {
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         return Map.of("lifeboat.targets.store.hooks.pre-restore", base + "/pre",
                 "lifeboat.targets.store.hooks.post-restore", base + "/post",
-                "lifeboat.targets.store.hooks.timeout", "10s");
+                "lifeboat.targets.store.hooks.timeout", "10s",
+                "lifeboat.notifications.webhooks.test.url", base + "/notify",
+                "lifeboat.notifications.webhooks.test.secret", SECRET);
     }
 
     @Override
