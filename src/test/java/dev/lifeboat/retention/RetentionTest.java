@@ -98,6 +98,27 @@ class RetentionTest {
     }
 
     @Test
+    void aPruneThatCrashedAfterDeletingObjectsIsFinishedByTheNextOne() throws Exception {
+        String x = backupAndPrune();
+        as(ADMIN).post("/api/v1/backups/" + x + "/pin").then().statusCode(200);
+        backupAndPrune();
+        backupAndPrune();
+        // As if a prune had deleted x's objects and died before its catalog row.
+        as(ADMIN).post("/api/v1/backups/" + x + "/unpin").then().statusCode(200);
+        Path dir = dir(x);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        assertThat(catalog()).contains(x);
+        JsonPath job = awaitJob(as(OPERATOR).post("/api/v1/targets/pruned/prune").jsonPath().getString("id"));
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getList("result.deleted")).contains(x);
+        assertThat(catalog()).doesNotContain(x);
+    }
+
+    @Test
     void pruningNeedsAnOperatorAndAKnownTarget() {
         as(VIEWER).post("/api/v1/targets/pruned/prune").then().statusCode(403);
         as(OPERATOR).post("/api/v1/targets/nope/prune").then().statusCode(404).contentType("application/problem+json");
