@@ -176,8 +176,8 @@ public class DrillHandler implements JobHandler {
             if (manifest.schemaCounts() != null) {
                 boolean same = manifest.schemaCounts().equals(restored.schemaCounts());
                 checks.add(new Check("schema objects", same, same
-                        ? "as in the backup: " + restored.schemaCounts()
-                        : "backup " + manifest.schemaCounts() + ", restored " + restored.schemaCounts()));
+                        ? "as in the backup: " + restored.schemaCounts().describe()
+                        : "the backup had " + manifest.schemaCounts().describe() + "; restored: " + restored.schemaCounts().describe()));
             }
         }
         return checks;

@@ -48,6 +48,11 @@ public final class SnapshotSession implements AutoCloseable {
      * @param functions functions, procedures and aggregates
      */
     public record SchemaCounts(long tables, long indexes, long sequences, long functions, long views, long materializedViews) {
+        /** {@code 4 tables, 3 indexes, …}: for people. */
+        public String describe() {
+            return tables + " tables, " + indexes + " indexes, " + sequences + " sequences, " + functions + " functions, "
+                    + views + " views, " + materializedViews + " materialized views";
+        }
     }
 
     private final PgConnectInfo info;
