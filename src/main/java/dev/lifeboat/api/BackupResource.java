@@ -4,10 +4,7 @@ import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.backup.BackupKeys;
-import dev.lifeboat.backup.BackupLocation;
 import dev.lifeboat.backup.VerifyHandler;
-import dev.lifeboat.storage.BlobStore;
 import dev.lifeboat.storage.BlobStores;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -34,10 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 @Path("/api/v1/backups")
