@@ -71,6 +71,23 @@ class NotificationTest {
         assertThat(call.body()).doesNotContain(TargetDbs.PASSWORD).doesNotContain(HookServer.SECRET);
     }
 
+    @jakarta.inject.Inject
+    Notifier notifier;
+
+    @Test
+    void aFinishedJobNobodyHeardIsNotifiedByTheReconcilePassAndNothingTwice() throws Exception {
+        // A restore that failed while no replica was listening: a row with no NOTIFY ever sent.
+        java.util.UUID id = java.util.UUID.randomUUID();
+        PgTestDb.execIn("lifeboat_test", "INSERT INTO job (id, kind, target, state, args, error, attempt, max_attempts, run_at,"
+                + " created_at, started_at, finished_at) VALUES ('" + id + "', 'restore', 'store', 'failed', '{}',"
+                + " 'the replica died', 3, 3, now(), now(), now(), now())");
+        assertThat(notifier.reconcile(Duration.ofMinutes(15))).isPositive();
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivery("job.failed", id.toString()), Optional::isPresent);
+        notifier.reconcile(Duration.ofMinutes(15));
+        Thread.sleep(1500);
+        assertThat(HookServer.CALLS.stream().filter(c -> c.path().equals("/notify") && c.body().contains(id.toString()))).hasSize(1);
+    }
+
     @Test
     void aFailingReceiverIsRetriedAndNeverHoldsUpBackups() throws Exception {
         TargetDbs.recreateShop();
