@@ -26,6 +26,7 @@ import java.util.List;
 final class Swap {
     private static final Logger LOG = Logger.getLogger(Swap.class);
     private static final int ATTEMPTS = 10;
+    private static final int REFUSED_ROUNDS = 2;
 
     private Swap() {
     }
@@ -43,8 +44,15 @@ final class Swap {
             boolean swapped = false;
             try {
                 String lastProblem = null;
+                int refusedRounds = 0;
                 for (int attempt = 1; attempt <= ATTEMPTS && !swapped; attempt++) {
-                    lastProblem = endSessions(c, live, maintenance.username());
+                    String refused = endSessions(c, live, maintenance.username());
+                    lastProblem = refused;
+                    // Sessions we may not end (a superuser's psql, another role's without pg_signal_backend) will not go
+                    // away by waiting: give up after a few rounds (each RENAME waits ~5 s) rather than keep the fence up.
+                    if (refused != null && ++refusedRounds > REFUSED_ROUNDS) {
+                        break;
+                    }
                     try {
                         c.setAutoCommit(false);
                         st.execute("ALTER DATABASE " + q + " RENAME TO " + Databases.quoteIdent(kept));
@@ -64,9 +72,10 @@ final class Swap {
                     }
                 }
                 if (!swapped) {
-                    throw new PermanentJobException("sessions stayed connected to " + live + " (" + lastProblem + "). Hint: let "
-                            + maintenance.username() + " end them (GRANT pg_signal_backend TO " + maintenance.username()
-                            + ") or stop the application first with a pre-restore hook; " + live + " was not touched");
+                    throw new PermanentJobException("sessions stayed connected to " + live + " (" + lastProblem + "). Hint: close"
+                            + " them (a superuser's session can only be ended by a superuser), let " + maintenance.username()
+                            + " end other roles' sessions (GRANT pg_signal_backend TO " + maintenance.username()
+                            + "), or stop the application first with a pre-restore hook; " + live + " was not touched");
                 }
             } finally {
                 // Let clients in again: into the restored database under the live name, or into the untouched original.
