@@ -1,0 +1,34 @@
+package dev.lifeboat.restore;
+
+import dev.lifeboat.target.Target;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pg_restore options each restore.* setting gives (restores and drills both use them). */
+class RestoreOwnershipTest {
+
+    static Target target(Target.RestoreOptions options) {
+        return new Target("mastodon", "db", 5432, "mastodon_production", "mastodon", List.of("s3"), "mastodon",
+                new Target.PasswordSource.None(), "custom", 1, false, options);
+    }
+
+    @Test
+    void byDefaultObjectsBelongToTheTargetsRoleAndGrantsAreKept() {
+        assertThat(RestoreHandler.ownership(target(Target.RestoreOptions.defaults("mastodon"))))
+                .containsExactly("--no-owner", "--role=mastodon");
+    }
+
+    @Test
+    void anotherRoleNoPrivilegesOrTheDumpsOwners() {
+        Duration t = Duration.ofSeconds(60);
+        assertThat(RestoreHandler.ownership(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t))))
+                .containsExactly("--no-owner", "--role=app_owner", "--no-privileges");
+        assertThat(RestoreHandler.ownership(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t)))).isEmpty();
+        assertThat(RestoreHandler.ownership(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t))))
+                .containsExactly("--no-privileges");
+    }
+}
