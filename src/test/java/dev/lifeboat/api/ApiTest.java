@@ -63,7 +63,14 @@ class ApiTest {
                 new Call("POST", "/api/v1/backups", "{\"target\":\"alpha\"}", OPERATOR),
                 new Call("POST", "/api/v1/drills", "{\"target\":\"alpha\"}", OPERATOR),
                 new Call("POST", "/api/v1/jobs/" + UUID.randomUUID() + "/cancel", null, OPERATOR),
-                new Call("POST", "/api/v1/restores", "{\"target\":\"alpha\",\"latest\":true}", ADMIN));
+                new Call("POST", "/api/v1/restores", "{\"target\":\"alpha\",\"latest\":true}", ADMIN),
+                new Call("GET", "/api/v1/targets/alpha/retention", null, VIEWER),
+                new Call("POST", "/api/v1/targets/alpha/prune", null, OPERATOR),
+                new Call("POST", "/api/v1/backups/" + UUID.randomUUID() + "/verify", null, OPERATOR),
+                new Call("POST", "/api/v1/backups/" + UUID.randomUUID() + "/pin", null, ADMIN),
+                new Call("POST", "/api/v1/backups/" + UUID.randomUUID() + "/unpin", null, ADMIN),
+                new Call("DELETE", "/api/v1/backups/" + UUID.randomUUID(), null, ADMIN),
+                new Call("POST", "/api/v1/catalog/rebuild", null, ADMIN));
         List<String> ladder = List.of(VIEWER, OPERATOR, ADMIN);
         for (Call c : calls) {
             for (String token : ladder) {
