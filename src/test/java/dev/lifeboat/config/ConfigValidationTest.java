@@ -44,6 +44,26 @@ class ConfigValidationTest {
     }
 
     @Test
+    void operationsSettingsAreCheckedAtStartUp() {
+        Map<String, String> p = good();
+        p.put("lifeboat.targets.mastodon.schedule.backup", "0 3 * * *");
+        p.put("lifeboat.targets.mastodon.schedule.drill", "0 0 5 ? * SUN");
+        p.put("lifeboat.targets.mastodon.retention.keep-daily", "0");
+        p.put("lifeboat.targets.mastodon.restore.jobs", "65");
+        p.put("lifeboat.targets.mastodon.hooks.pre-restore", "ftp://example.org/stop");
+        p.put("lifeboat.notifications.webhooks.ops.url", "file:///etc/passwd");
+        p.put("lifeboat.notifications.webhooks.ops.events", "job.failed,job.exploded");
+        assertThatThrownBy(() -> new ConfigValidation(config(p)))
+                .hasMessageContaining("lifeboat.targets.mastodon.schedule.backup=0 3 * * * is not a cron expression")
+                .hasMessageContaining("retention.keep-daily=0 is out of range")
+                .hasMessageContaining("restore.jobs=65 is out of range")
+                .hasMessageContaining("hooks.pre-restore=ftp://example.org/stop is not an http(s) URL")
+                .hasMessageContaining("lifeboat.notifications.webhooks.ops.url is not an http(s) URL")
+                .hasMessageContaining("names 'job.exploded', which is not an event")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("schedule.drill"));
+    }
+
+    @Test
     void targetProblemsAreAllListed() {
         Map<String, String> p = good();
         p.put("lifeboat.targets.broken.storage", "nas,local");
