@@ -40,7 +40,7 @@ final class DirectoryDump {
 
     static void run(JobContext ctx, LifeboatConfig config, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId,
                     int jobs, UUID backupId, long estimate, OutputStream sink) throws Exception {
-        Path scratch = config.backup().scratchDir().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+        Path scratch = config.backup().scratchBase();
         Files.createDirectories(scratch);
         Path dir = scratch.resolve("lifeboat-dump-" + backupId);
         try {

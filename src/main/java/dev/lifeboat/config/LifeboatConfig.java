@@ -348,6 +348,11 @@ public interface LifeboatConfig {
         /** Where the {@code directory} format writes pg_dump's output before storing it (default: the JVM's temp dir). */
         @WithName("scratch-dir")
         Optional<Path> scratchDir();
+
+        /** Where local spools go: {@code scratch-dir}, or the JVM's temp dir. */
+        default Path scratchBase() {
+            return scratchDir().orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir")));
+        }
     }
 
     interface Queue {

@@ -14,9 +14,10 @@ import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.pg.PgConnectInfo;
 import dev.lifeboat.pg.PgTools;
 import dev.lifeboat.pg.ServerInfo;
-import dev.lifeboat.pg.SnapshotSession;
 import dev.lifeboat.restore.ArchiveRestore;
+import dev.lifeboat.restore.Check;
 import dev.lifeboat.restore.Databases;
+import dev.lifeboat.restore.ManifestChecks;
 import dev.lifeboat.restore.RestoreHandler;
 import dev.lifeboat.restore.StoredBackup;
 import dev.lifeboat.storage.BlobStores;
@@ -27,13 +28,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -74,17 +72,6 @@ public class DrillHandler implements JobHandler {
     @Override
     public String kind() {
         return KIND;
-    }
-
-    /** One check of a drill. */
-    public record Check(String name, boolean passed, String detail) {
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", name);
-            m.put("passed", passed);
-            m.put("detail", detail);
-            return m;
-        }
     }
 
     @Override
@@ -131,10 +118,10 @@ public class DrillHandler implements JobHandler {
         // 2. Restore into a scratch database, always dropped afterwards.
         PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
         ServerInfo server = ServerInfo.probe(conn);
-        PgTools.Tool pgRestore = pgTools.choose("pg_restore", Math.max(server.major(), majorOf(backup.pgDumpVersion)), target.name());
+        PgTools.Tool pgRestore = pgTools.choose("pg_restore", Math.max(server.major(), ServerInfo.majorOf(backup.pgDumpVersion)), target.name());
         String scratch = scratchName(ctx.jobId());
         Databases.dropLeftovers(conn, lifeboatDb, SCRATCH_PREFIX, KIND);
-        ArchiveRestore.sweepSpools(scratchBase(), lifeboatDb);
+        ArchiveRestore.sweepSpools(config.backup().scratchBase(), lifeboatDb);
         long started = System.nanoTime();
         Double restoreSeconds = null;
         try {
@@ -143,7 +130,7 @@ public class DrillHandler implements JobHandler {
             ctx.progress("restoring", 0L, backup.sizeBytes);
             // Exactly as a restore of this target would: the same ownership and privilege options and jobs.
             int jobs = target.restore().jobs() > 1 ? target.restore().jobs() : "directory".equals(backup.format) ? target.jobs() : 1;
-            ArchiveRestore.Options options = new ArchiveRestore.Options(RestoreHandler.ownership(target), jobs, scratchBase(), null,
+            ArchiveRestore.Options options = new ArchiveRestore.Options(RestoreHandler.ownership(target), jobs, config.backup().scratchBase(), null,
                     config.pg().dumpTimeout());
             String restoreError = ArchiveRestore.restore(ctx, copy, identities, pgRestore, conn.withDatabase(scratch), options);
             restoreSeconds = (System.nanoTime() - started) / 1e9;
@@ -157,7 +144,7 @@ public class DrillHandler implements JobHandler {
 
             // 3. What the restored database holds, against what the backup's snapshot held.
             ctx.progress("checking", null, null);
-            checks.addAll(compareWithManifest(conn.withDatabase(scratch), manifest));
+            checks.addAll(ManifestChecks.compare(conn.withDatabase(scratch), manifest));
             if ("mastodon".equals(target.profile())) {
                 checks.addAll(MastodonChecks.run(conn.withDatabase(scratch), manifest, config.drill().freshnessWindow()));
             }
@@ -166,25 +153,6 @@ public class DrillHandler implements JobHandler {
         } finally {
             Databases.dropQuietly(conn, scratch);
         }
-    }
-
-    /** Exact row counts per table, and schema object counts when the manifest has them, of a restored database. */
-    public static List<Check> compareWithManifest(PgConnectInfo restoredDb, Manifest manifest) throws SQLException {
-        List<Check> checks = new ArrayList<>();
-        try (SnapshotSession restored = SnapshotSession.open(restoredDb)) {
-            checks.add(compareCounts(manifest.rowCounts(), restored.rowCounts()));
-            if (manifest.schemaCounts() != null) {
-                boolean same = manifest.schemaCounts().equals(restored.schemaCounts());
-                checks.add(new Check("schema objects", same, same
-                        ? "as in the backup: " + restored.schemaCounts().describe()
-                        : "the backup had " + manifest.schemaCounts().describe() + "; restored: " + restored.schemaCounts().describe()));
-            }
-        }
-        return checks;
-    }
-
-    private java.nio.file.Path scratchBase() {
-        return config.backup().scratchDir().orElse(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     static String scratchName(UUID jobId) {
@@ -208,31 +176,4 @@ public class DrillHandler implements JobHandler {
         return JobOutcome.succeeded(result);
     }
 
-    private static Check compareCounts(Map<String, Long> expected, Map<String, Long> actual) {
-        List<String> wrong = new ArrayList<>();
-        for (String table : new TreeSet<>(expected.keySet())) {
-            Long got = actual.get(table);
-            if (!Objects.equals(expected.get(table), got)) {
-                wrong.add(table + " has " + (got == null ? "no table" : got + " rows") + ", the backup had " + expected.get(table));
-            }
-        }
-        for (String table : actual.keySet()) {
-            if (!expected.containsKey(table)) {
-                wrong.add(table + " exists, the backup had no such table");
-            }
-        }
-        long rows = actual.values().stream().mapToLong(Long::longValue).sum();
-        return wrong.isEmpty()
-                ? new Check("row counts", true, expected.size() + " tables, " + rows + " rows, each as counted in the backup's snapshot")
-                : new Check("row counts", false, String.join("; ", wrong.subList(0, Math.min(10, wrong.size())))
-                        + (wrong.size() > 10 ? " (and " + (wrong.size() - 10) + " more)" : ""));
-    }
-
-    private static int majorOf(String version) {
-        try {
-            return Integer.parseInt(version.split("[.\\s]")[0]);
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
 }

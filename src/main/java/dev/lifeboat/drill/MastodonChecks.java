@@ -1,5 +1,7 @@
 package dev.lifeboat.drill;
 
+import dev.lifeboat.restore.Check;
+
 import dev.lifeboat.backup.Manifest;
 import dev.lifeboat.pg.PgConnectInfo;
 
@@ -22,8 +24,8 @@ final class MastodonChecks {
     private MastodonChecks() {
     }
 
-    static List<DrillHandler.Check> run(PgConnectInfo restored, Manifest manifest, Duration freshness) {
-        List<DrillHandler.Check> checks = new ArrayList<>();
+    static List<Check> run(PgConnectInfo restored, Manifest manifest, Duration freshness) {
+        List<Check> checks = new ArrayList<>();
         try (Connection c = restored.open(); Statement st = c.createStatement()) {
             List<String> empty = new ArrayList<>();
             for (String table : List.of("accounts", "users", "statuses")) {
@@ -33,7 +35,7 @@ final class MastodonChecks {
                     empty.add(table + " (empty)");
                 }
             }
-            checks.add(new DrillHandler.Check("mastodon: core tables", empty.isEmpty(),
+            checks.add(new Check("mastodon: core tables", empty.isEmpty(),
                     empty.isEmpty() ? "accounts, users and statuses hold rows" : "not a usable Mastodon database: " + String.join(", ", empty)));
 
             if (exists(st, "statuses")) {
@@ -47,7 +49,7 @@ final class MastodonChecks {
                 }
                 OffsetDateTime taken = OffsetDateTime.ofInstant(manifest.createdAt(), java.time.ZoneOffset.UTC);
                 boolean fresh = newest != null && !newest.plus(freshness).isBefore(taken);
-                checks.add(new DrillHandler.Check("mastodon: newest status", fresh, newest == null
+                checks.add(new Check("mastodon: newest status", fresh, newest == null
                         ? "statuses has no created_at values"
                         : "newest status " + newest + ", backup taken " + taken + (fresh ? "" : ": older than lifeboat.drill.freshness-window (" + freshness + ")")));
             }
@@ -61,10 +63,10 @@ final class MastodonChecks {
                 }
             }
             boolean same = actual != null && Objects.equals(expected, actual);
-            checks.add(new DrillHandler.Check("mastodon: schema version", same,
+            checks.add(new Check("mastodon: schema version", same,
                     "schema_migrations newest " + actual + ", source at backup time " + expected));
         } catch (SQLException e) {
-            checks.add(new DrillHandler.Check("mastodon: checks", false, "could not query the restored database: " + restored.redact(e.getMessage())));
+            checks.add(new Check("mastodon: checks", false, "could not query the restored database: " + restored.redact(e.getMessage())));
         }
         return checks;
     }

@@ -45,4 +45,13 @@ public record ServerInfo(String target, int versionNum, String version, long dat
     public static int majorOf(int versionNum) {
         return versionNum / 10000;
     }
+
+    /** Major version from a version string such as {@code 15.18 (Debian …)}; 0 when it has none. */
+    public static int majorOf(String version) {
+        try {
+            return Integer.parseInt(version.split("[.\\s]")[0]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
 }

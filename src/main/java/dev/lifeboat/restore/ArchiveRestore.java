@@ -235,7 +235,7 @@ public final class ArchiveRestore {
         }
         try (Connection c = db.open(); Statement st = c.createStatement()) {
             for (String s : schemas) {
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + Selection.quoteIdent(s));
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + Databases.quoteIdent(s));
             }
         }
     }

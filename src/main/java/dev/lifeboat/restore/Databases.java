@@ -29,8 +29,9 @@ public final class Databases {
         return prefix + jobId.toString().replace("-", "").substring(0, 16);
     }
 
+    /** A name as an SQL identifier: always quoted, so any name is safe in SQL text. */
     public static String quoteIdent(String name) {
-        return Selection.quoteIdent(name);
+        return '"' + name.replace("\"", "\"\"") + '"';
     }
 
     public static boolean exists(PgConnectInfo conn, String name) throws SQLException {

@@ -8,7 +8,6 @@ import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.crypto.AgeDecryptionException;
 import dev.lifeboat.crypto.AgeIdentities;
 import dev.lifeboat.crypto.AgeKeyException;
-import dev.lifeboat.drill.DrillHandler;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
 import dev.lifeboat.job.JobOutcome;
@@ -29,7 +28,6 @@ import org.jboss.logging.Logger;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -166,7 +164,7 @@ public class RestoreHandler implements JobHandler {
         PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
         PgConnectInfo maintenance = maintenance(conn);
         ServerInfo server = ServerInfo.probe(maintenance);
-        int major = Math.max(server.major(), majorOf(backup.pgDumpVersion));
+        int major = Math.max(server.major(), ServerInfo.majorOf(backup.pgDumpVersion));
         PgTools.Tool pgRestore = pgTools.choose("pg_restore", major, target.name());
         boolean exists = Databases.exists(maintenance, database);
         if (!replace && exists) {
@@ -184,7 +182,7 @@ public class RestoreHandler implements JobHandler {
                     + ". Hint: rename or drop it first." + untouched);
         }
         Databases.dropLeftovers(maintenance, lifeboatDb, SCRATCH_PREFIX, KIND);
-        ArchiveRestore.sweepSpools(scratchBase(), lifeboatDb);
+        ArchiveRestore.sweepSpools(config.backup().scratchBase(), lifeboatDb);
         String scratch = Databases.scratchName(SCRATCH_PREFIX, ctx.jobId());
         Map<String, Object> result = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
@@ -202,7 +200,7 @@ public class RestoreHandler implements JobHandler {
                 result.put("globals", applyGlobals(ctx, copy, manifest, identities, major, maintenance, warnings));
             }
             ctx.progress("restoring", 0L, backup.sizeBytes);
-            ArchiveRestore.Options options = new ArchiveRestore.Options(ownership(target), jobs, scratchBase(), selection,
+            ArchiveRestore.Options options = new ArchiveRestore.Options(ownership(target), jobs, config.backup().scratchBase(), selection,
                     config.pg().dumpTimeout());
             String error = ArchiveRestore.restore(ctx, copy, identities, pgRestore, scratchConn, options);
             ctx.throwIfCancelled();
@@ -218,8 +216,8 @@ public class RestoreHandler implements JobHandler {
                 handedOver = true;
             } else {
                 ctx.progress("checking", null, null);
-                List<DrillHandler.Check> checks = DrillHandler.compareWithManifest(scratchConn, manifest);
-                result.put("checks", checks.stream().map(c -> Map.of("name", c.name(), "passed", c.passed(), "detail", c.detail())).toList());
+                List<Check> checks = ManifestChecks.compare(scratchConn, manifest);
+                result.put("checks", checks.stream().map(Check::toMap).toList());
                 List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
                 if (!failed.isEmpty()) {
                     throw new PermanentJobException("the restored copy does not match backup " + backupId + " (" + String.join("; ", failed)
@@ -425,15 +423,4 @@ public class RestoreHandler implements JobHandler {
         }
     }
 
-    private Path scratchBase() {
-        return config.backup().scratchDir().orElse(Path.of(System.getProperty("java.io.tmpdir")));
-    }
-
-    private static int majorOf(String version) {
-        try {
-            return Integer.parseInt(version.split("[.\\s]")[0]);
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
 }

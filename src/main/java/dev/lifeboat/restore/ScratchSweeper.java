@@ -63,7 +63,7 @@ public class ScratchSweeper {
             dropped += Databases.dropLeftovers(maintenance, lifeboatDb, DrillHandler.SCRATCH_PREFIX, DrillHandler.KIND);
             dropped += Databases.dropLeftovers(maintenance, lifeboatDb, RestoreHandler.SCRATCH_PREFIX, RestoreHandler.KIND);
         }
-        ArchiveRestore.sweepSpools(config.backup().scratchDir().orElse(Path.of(System.getProperty("java.io.tmpdir"))), lifeboatDb);
+        ArchiveRestore.sweepSpools(config.backup().scratchBase(), lifeboatDb);
         return dropped;
     }
 }

@@ -158,8 +158,4 @@ public record Selection(List<String> tables, List<String> schemas) {
         parts.add(cur.toString());
         return parts.size() == 2 ? parts.toArray(String[]::new) : new String[]{"public", qualified};
     }
-
-    static String quoteIdent(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
-    }
 }
