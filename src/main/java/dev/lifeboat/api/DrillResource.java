@@ -11,7 +11,6 @@ import dev.lifeboat.backup.BackupCatalog;
 import dev.lifeboat.drill.DrillHandler;
 import jakarta.inject.Inject;
 import java.util.Map;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import jakarta.ws.rs.Produces;
@@ -60,11 +59,7 @@ public class DrillResource {
         String target = submission.requireTarget(request.target()).name();
         Backup backup;
         if (request.backupId() != null && !request.backupId().isBlank()) {
-            UUID id = Params.uuid("backupId", request.backupId());
-            backup = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
-            if (!backup.target.equals(target)) {
-                throw ApiException.unprocessable("backup " + id + " belongs to target " + backup.target + ", not " + target + ".");
-            }
+            backup = submission.requireBackup(request.backupId(), target);
         } else {
             backup = catalog.newest(target).orElseThrow(() -> ApiException.unprocessable(
                     "target " + target + " has no available backup to drill. Hint: POST /api/v1/backups first."));

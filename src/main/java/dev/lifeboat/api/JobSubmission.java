@@ -21,6 +21,8 @@ public class JobSubmission {
     JobQueue queue;
     @Inject
     Targets targets;
+    @Inject
+    dev.lifeboat.backup.BackupCatalog catalog;
 
     public Target requireTarget(String name) {
         if (name == null || name.isBlank()) {
@@ -29,6 +31,16 @@ public class JobSubmission {
         return targets.find(name).orElseThrow(() -> ApiException.unprocessable(
                 "target '" + Params.shorten(name) + "' is not configured. Known targets: " + targets.names()
                         + ". Hint: targets are declared in lifeboat.targets.<name>.*"));
+    }
+
+    /** The catalogued backup a request names (400 for a bad id, 404 when unknown, 422 when it is another target's). */
+    public dev.lifeboat.backup.Backup requireBackup(String backupId, String target) {
+        java.util.UUID id = Params.uuid("backupId", backupId);
+        dev.lifeboat.backup.Backup b = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
+        if (target != null && !target.equals(b.target)) {
+            throw ApiException.unprocessable("backup " + id + " belongs to target " + b.target + ", not " + Params.shorten(target) + ".");
+        }
+        return b;
     }
 
     /** Enqueues (or finds, for a repeated Idempotency-Key) and answers 202 with Location and the job. */

@@ -26,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 @Path("/api/v1/restores")
 @Produces(MediaType.APPLICATION_JSON)
@@ -160,12 +159,7 @@ public class RestoreResource {
 
     private Backup backup(RestoreRequest request) {
         if (request.backupId() != null && !request.backupId().isBlank()) {
-            UUID id = Params.uuid("backupId", request.backupId());
-            Backup b = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
-            if (request.target() != null && !request.target().equals(b.target)) {
-                throw ApiException.unprocessable("backup " + id + " belongs to target " + b.target + ", not " + Params.shorten(request.target()) + ".");
-            }
-            return b;
+            return submission.requireBackup(request.backupId(), request.target());
         }
         if (Boolean.TRUE.equals(request.latest())) {
             String target = submission.requireTarget(request.target()).name();

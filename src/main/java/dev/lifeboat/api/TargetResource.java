@@ -122,8 +122,7 @@ public class TargetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CheckReport.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public CheckReport checkTarget(@PathParam("name") String name) {
-        Target t = targets.find(name)
-                .orElseThrow(() -> ApiException.notFound("target '" + Params.shorten(name) + "' is not configured. Known targets: " + targets.names() + "."));
+        Target t = require(name);
         TargetCheck.Report r = targetCheck.run(t);
         return new CheckReport(r.target(), r.ok(), r.checks().stream().map(c -> new CheckView(c.name(), c.ok(), c.detail())).toList());
     }
@@ -145,7 +144,6 @@ public class TargetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public TargetView getTarget(@PathParam("name") String name) {
-        return targets.find(name).map(TargetView::of)
-                .orElseThrow(() -> ApiException.notFound("target '" + Params.shorten(name) + "' is not configured. Known targets: " + targets.names() + "."));
+        return TargetView.of(require(name));
     }
 }

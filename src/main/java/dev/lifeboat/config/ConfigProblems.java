@@ -7,6 +7,11 @@ import java.util.List;
 public final class ConfigProblems {
     private final List<String> problems = new ArrayList<>();
 
+    /** An absolute http or https URL with a host: what webhooks may point at. */
+    public static boolean isHttpUrl(java.net.URI url) {
+        return ("http".equals(url.getScheme()) || "https".equals(url.getScheme())) && url.getHost() != null;
+    }
+
     public void add(String problem) {
         problems.add(problem);
     }

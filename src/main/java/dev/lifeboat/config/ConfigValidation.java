@@ -25,7 +25,7 @@ public class ConfigValidation {
         Targets targets = new Targets(config, problems);
         config.notifications().webhooks().forEach((name, hook) -> {
             String key = "lifeboat.notifications.webhooks." + name;
-            if (!("http".equals(hook.url().getScheme()) || "https".equals(hook.url().getScheme())) || hook.url().getHost() == null) {
+            if (!ConfigProblems.isHttpUrl(hook.url())) {
                 problems.add(key + ".url is not an http(s) URL");
             }
             for (String event : hook.events()) {

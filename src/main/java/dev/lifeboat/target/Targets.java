@@ -97,37 +97,28 @@ public class Targets {
             if (r.role().isPresent() && r.role().get().isBlank()) {
                 problems.add(key + ".restore.role is empty. Hint: omit it to restore as " + t.username());
             }
-            for (var hook : new Object[][]{{"pre-restore", t.hooks().preRestore()}, {"post-restore", t.hooks().postRestore()}}) {
-                @SuppressWarnings("unchecked")
-                Optional<java.net.URI> url = (Optional<java.net.URI>) hook[1];
-                if (url.isPresent() && !(("http".equals(url.get().getScheme()) || "https".equals(url.get().getScheme()))
-                        && url.get().getHost() != null)) {
-                    problems.add(key + ".hooks." + hook[0] + "=" + url.get() + " is not an http(s) URL");
+            Map.of("pre-restore", t.hooks().preRestore(), "post-restore", t.hooks().postRestore()).forEach((hook, url) -> {
+                if (url.isPresent() && !ConfigProblems.isHttpUrl(url.get())) {
+                    problems.add(key + ".hooks." + hook + "=" + url.get() + " is not an http(s) URL");
                 }
-            }
+            });
             if (t.hooks().timeout().isNegative() || t.hooks().timeout().isZero()) {
                 problems.add(key + ".hooks.timeout must be positive");
             }
-            for (var cron : new Object[][]{{"backup", t.schedule().backup()}, {"drill", t.schedule().drill()}}) {
-                @SuppressWarnings("unchecked")
-                Optional<String> expr = (Optional<String>) cron[1];
-                if (expr.isPresent()) {
-                    String problem = cronProblem(expr.get());
-                    if (problem != null) {
-                        problems.add(key + ".schedule." + cron[0] + "=" + expr.get() + " is not a cron expression (" + problem
-                                + "). Hint: Quartz syntax with seconds first, e.g. 0 0 3 * * ? for 03:00 daily");
-                    }
+            Map.of("backup", t.schedule().backup(), "drill", t.schedule().drill()).forEach((kind, cron) -> {
+                String problem = cron.map(Targets::cronProblem).orElse(null);
+                if (problem != null) {
+                    problems.add(key + ".schedule." + kind + "=" + cron.get() + " is not a cron expression (" + problem
+                            + "). Hint: Quartz syntax with seconds first, e.g. 0 0 3 * * ? for 03:00 daily");
                 }
-            }
+            });
             var ret = t.retention();
-            for (var rule : new Object[][]{{"keep-last", ret.keepLast()}, {"keep-daily", ret.keepDaily()}, {"keep-weekly", ret.keepWeekly()},
-                    {"keep-monthly", ret.keepMonthly()}, {"keep-yearly", ret.keepYearly()}}) {
-                @SuppressWarnings("unchecked")
-                Optional<Integer> n = (Optional<Integer>) rule[1];
+            Map.of("keep-last", ret.keepLast(), "keep-daily", ret.keepDaily(), "keep-weekly", ret.keepWeekly(),
+                    "keep-monthly", ret.keepMonthly(), "keep-yearly", ret.keepYearly()).forEach((rule, n) -> {
                 if (n.isPresent() && (n.get() < 1 || n.get() > 100_000)) {
-                    problems.add(key + ".retention." + rule[0] + "=" + n.get() + " is out of range. Hint: a count from 1 (leave it out to not use the rule)");
+                    problems.add(key + ".retention." + rule + "=" + n.get() + " is out of range. Hint: a count from 1 (leave it out to not use the rule)");
                 }
-            }
+            });
             if (ret.minAge().isPresent() && ret.minAge().get().isNegative()) {
                 problems.add(key + ".retention.min-age must not be negative");
             }
