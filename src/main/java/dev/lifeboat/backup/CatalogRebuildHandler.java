@@ -87,9 +87,7 @@ public class CatalogRebuildHandler implements JobHandler {
                 BackupLocation location = new BackupLocation(store.name(), dir + manifest.dump().name(), o.key(), dumpSize.get(),
                         manifest.dump().sha256(), null, dumpSize.get() == manifest.dump().sizeBytes() ? null
                         : "size " + dumpSize.get() + " differs from the manifest's " + manifest.dump().sizeBytes());
-                Backup b = found.computeIfAbsent(manifest.backupId(), id -> fromManifest(manifest, dir));
-                b.locations = new ArrayList<>(b.locations);
-                b.locations.add(location);
+                found.computeIfAbsent(manifest.backupId(), id -> fromManifest(manifest, dir)).locations.add(location);
             }
         }
         int created = 0;
@@ -134,7 +132,7 @@ public class CatalogRebuildHandler implements JobHandler {
         b.recipients = manifest.encryption() == null ? List.of() : manifest.encryption().recipients();
         b.serverVersion = manifest.serverVersion();
         b.pgDumpVersion = manifest.pgDumpVersion();
-        b.locations = List.of();
+        b.locations = new ArrayList<>();
         b.rowCounts = manifest.rowCounts();
         b.prefix = dir;
         b.globals = manifest.globals() != null;

@@ -453,6 +453,16 @@ public class JobQueue {
         return QuarkusTransaction.requiringNew().call(() -> Optional.ofNullable(em.find(Job.class, id)));
     }
 
+    /** Jobs of these kinds that succeeded or failed within the last {@code window}, oldest first (at most 10,000). */
+    public List<Job> finishedWithin(java.time.Duration window, java.util.Collection<String> kinds) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                        "FROM Job WHERE finishedAt > :since AND state IN ('succeeded', 'failed') AND kind IN :kinds ORDER BY finishedAt", Job.class)
+                .setParameter("since", now().minus(window))
+                .setParameter("kinds", kinds)
+                .setMaxResults(10_000)
+                .getResultList());
+    }
+
     /** Number of jobs in each state, for metrics. */
     @SuppressWarnings("unchecked")
     public Map<JobState, Long> countByState() {

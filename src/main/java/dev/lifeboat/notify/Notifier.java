@@ -86,9 +86,6 @@ public class Notifier {
         }
     }
 
-    @Inject
-    io.agroal.api.AgroalDataSource lifeboatDb;
-
     /**
      * Every minute: the jobs of the last 15 minutes that finished, notified again (the Idempotency-Keys
      * make it a no-op for those already queued). Catches events nobody heard: a listener that was
@@ -108,30 +105,18 @@ public class Notifier {
 
     /** Notifies the jobs that finished within {@code window} (public for tests); returns how many were looked at. */
     public int reconcile(java.time.Duration window) {
-        List<UUID> ids = new ArrayList<>();
-        try (java.sql.Connection c = lifeboatDb.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM job WHERE finished_at > now() - make_interval(secs => ?) AND state IN ('failed', 'succeeded')"
-                        + " AND kind = ANY (?) ORDER BY finished_at LIMIT 10000")) {
-            ps.setDouble(1, window.toMillis() / 1000.0);
-            ps.setArray(2, c.createArrayOf("text", KINDS.toArray()));
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add((UUID) rs.getObject(1));
-                }
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot list finished jobs: " + e.getMessage(), e);
-        }
-        for (UUID id : ids) {
-            jobFinished(id);
-        }
-        return ids.size();
+        List<Job> finished = queue.finishedWithin(window, KINDS);
+        finished.forEach(this::jobFinished);
+        return finished.size();
     }
 
-    /** Queues the notifications a finished job calls for (public for tests). */
-    public void jobFinished(UUID jobId) {
-        Job job = queue.find(jobId).orElse(null);
-        if (job == null || !KINDS.contains(job.kind)) {
+    /** Queues the notifications a finished job calls for. */
+    void jobFinished(UUID jobId) {
+        queue.find(jobId).ifPresent(this::jobFinished);
+    }
+
+    private void jobFinished(Job job) {
+        if (!KINDS.contains(job.kind)) {
             return;
         }
         List<String> what = new ArrayList<>();

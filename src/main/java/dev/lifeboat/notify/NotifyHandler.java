@@ -86,8 +86,6 @@ public class NotifyHandler implements JobHandler {
                 .header("X-Lifeboat-Event", event).header("X-Lifeboat-Delivery", ctx.jobId().toString())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
         hook.secret().ifPresent(secret -> request.header("X-Lifeboat-Signature", "sha256=" + sign(secret, payload)));
-        HttpClient client = HttpClient.newBuilder().connectTimeout(config.notifications().timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
         String where = "webhook " + name + " (" + hook.url().getScheme() + "://" + hook.url().getHost() + ")";
         try {
             HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
@@ -98,6 +96,15 @@ public class NotifyHandler implements JobHandler {
             return JobOutcome.retry(where + " could not be reached: " + e);
         }
         return JobOutcome.succeeded(Map.of("webhook", name, "event", event));
+    }
+
+    /** One client for every delivery (its connection pool and threads are shared). */
+    private HttpClient client;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        client = HttpClient.newBuilder().connectTimeout(config.notifications().timeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** Hex HMAC-SHA256 of {@code body} with {@code secret}, as receivers recompute it. */
