@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import static dev.lifeboat.support.Jobs.awaitJob;
+import static dev.lifeboat.support.Jobs.backupSucceeds;
 import static dev.lifeboat.support.Api.ADMIN;
 import static dev.lifeboat.support.Api.OPERATOR;
 import static dev.lifeboat.support.Api.VIEWER;
@@ -65,22 +67,6 @@ class BackupTest {
         Response r = as(OPERATOR).contentType("application/json").body(Map.of("target", target)).post("/api/v1/backups");
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(202);
         return r.jsonPath();
-    }
-
-    static JsonPath awaitJob(String id) {
-        for (int i = 0; i < 10; i++) {
-            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
-            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
-                return job;
-            }
-        }
-        throw new AssertionError("job " + id + " did not finish in 10 minutes");
-    }
-
-    static JsonPath backupSucceeds(String target) {
-        JsonPath job = awaitJob(startBackup(target).getString("id"));
-        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
-        return job;
     }
 
     static String sha256(byte[] data) throws Exception {

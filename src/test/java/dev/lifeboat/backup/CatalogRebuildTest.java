@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
+import static dev.lifeboat.support.Jobs.awaitJob;
+import static dev.lifeboat.support.Jobs.backupId;
 import static dev.lifeboat.support.Api.ADMIN;
 import static dev.lifeboat.support.Api.OPERATOR;
 import static dev.lifeboat.support.Api.VIEWER;
@@ -19,23 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Losing Lifeboat's catalog loses no backup: the manifests in the storages bring every row back. */
 @QuarkusTest
 class CatalogRebuildTest {
-
-    static JsonPath awaitJob(String id) {
-        for (int i = 0; i < 10; i++) {
-            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
-            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
-                return job;
-            }
-        }
-        throw new AssertionError("job " + id + " did not finish");
-    }
-
-    static String backup(String target) {
-        Response r = as(OPERATOR).body(Map.of("target", target)).post("/api/v1/backups");
-        JsonPath job = awaitJob(r.jsonPath().getString("id"));
-        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
-        return job.getString("result.backupId");
-    }
 
     static JsonPath rebuild() {
         Response r = as(ADMIN).post("/api/v1/catalog/rebuild");
@@ -48,7 +33,7 @@ class CatalogRebuildTest {
     @Test
     void afterTheCatalogIsWipedTheRebuildListsTheSameBackups() throws Exception {
         TargetDbs.recreateShop();
-        List<String> ids = List.of(backup("shop"), backup("shop")); // each on local and S3
+        List<String> ids = List.of(backupId("shop"), backupId("shop")); // each on local and S3
         Map<String, Object> before = as(VIEWER).get("/api/v1/backups/" + ids.get(0)).jsonPath().getMap("");
         Map<String, Object> before2 = as(VIEWER).get("/api/v1/backups/" + ids.get(1)).jsonPath().getMap("");
 

@@ -73,8 +73,8 @@ class RunbookTest {
         }
         boolean aws = installed("aws");
 
-        String older = BackupTest.backupSucceeds("shop").getString("result.backupId");
-        String newest = BackupTest.backupSucceeds("shop").getString("result.backupId");
+        String older = dev.lifeboat.support.Jobs.backupSucceeds("shop").getString("result.backupId");
+        String newest = dev.lifeboat.support.Jobs.backupSucceeds("shop").getString("result.backupId");
         Config config = ConfigProvider.getConfig();
         String bucket = config.getValue("lifeboat.storage.s3.bucket", String.class);
         String prefix = config.getValue("lifeboat.storage.s3.prefix", String.class);

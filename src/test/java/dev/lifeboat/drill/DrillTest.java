@@ -13,9 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
 
+import static dev.lifeboat.support.Jobs.awaitJob;
+import static dev.lifeboat.support.Jobs.backupId;
 import static dev.lifeboat.support.Api.OPERATOR;
 import static dev.lifeboat.support.Api.VIEWER;
 import static dev.lifeboat.support.Api.as;
@@ -42,21 +43,8 @@ class DrillTest {
                 .as("lifeboat_drill_* databases left").isZero();
     }
 
-    static JsonPath awaitJob(String id) {
-        for (int i = 0; i < 10; i++) {
-            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
-            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
-                return job;
-            }
-        }
-        throw new AssertionError("job " + id + " did not finish");
-    }
-
     static String backup() {
-        Response r = as(OPERATOR).contentType("application/json").body(Map.of("target", "shop")).post("/api/v1/backups");
-        JsonPath job = awaitJob(r.jsonPath().getString("id"));
-        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
-        return job.getString("result.backupId");
+        return backupId("shop");
     }
 
     static JsonPath drill(String backupId) {

@@ -5,7 +5,6 @@ import dev.lifeboat.support.HookServer;
 import dev.lifeboat.support.TargetDbs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static dev.lifeboat.support.Api.OPERATOR;
+import static dev.lifeboat.support.Jobs.awaitJob;
+import static dev.lifeboat.support.Jobs.backup;
 import static dev.lifeboat.support.Api.VIEWER;
 import static dev.lifeboat.support.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,21 +31,6 @@ class NotificationTest {
     @BeforeEach
     void reset() {
         HookServer.reset();
-    }
-
-    static JsonPath awaitJob(String id) {
-        for (int i = 0; i < 10; i++) {
-            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
-            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
-                return job;
-            }
-        }
-        throw new AssertionError("job " + id + " did not finish");
-    }
-
-    static JsonPath backup(String target) {
-        Response r = as(OPERATOR).body(Map.of("target", target)).post("/api/v1/backups");
-        return awaitJob(r.jsonPath().getString("id"));
     }
 
     static Optional<HookServer.Call> delivery(String event, String mentioning) {
@@ -84,7 +69,8 @@ class NotificationTest {
         assertThat(notifier.reconcile(Duration.ofMinutes(15))).isPositive();
         await().atMost(Duration.ofSeconds(30)).until(() -> delivery("job.failed", id.toString()), Optional::isPresent);
         notifier.reconcile(Duration.ofMinutes(15));
-        Thread.sleep(1500);
+        assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM job WHERE kind = 'notify' AND args->>'jobId' = '" + id + "'"))
+                .as("the second pass queued no second delivery").isEqualTo(1);
         assertThat(HookServer.CALLS.stream().filter(c -> c.path().equals("/notify") && c.body().contains(id.toString()))).hasSize(1);
     }
 

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static dev.lifeboat.support.Jobs.awaitJob;
+import static dev.lifeboat.support.Jobs.backupId;
 import static dev.lifeboat.support.Api.ADMIN;
 import static dev.lifeboat.support.Api.OPERATOR;
 import static dev.lifeboat.support.Api.VIEWER;
@@ -92,23 +94,6 @@ class RestoreTest {
                 .as(STORE + " exists and accepts connections").isEqualTo(1);
     }
 
-    static JsonPath awaitJob(String id) {
-        for (int i = 0; i < 10; i++) {
-            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
-            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
-                return job;
-            }
-        }
-        throw new AssertionError("job " + id + " did not finish");
-    }
-
-    static String backup(String target) {
-        Response r = as(OPERATOR).body(Map.of("target", target)).post("/api/v1/backups");
-        JsonPath job = awaitJob(r.jsonPath().getString("id"));
-        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
-        return job.getString("result.backupId");
-    }
-
     static JsonPath restore(Map<String, Object> body) {
         Response r = as(ADMIN).body(body).post("/api/v1/restores");
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(202);
@@ -145,7 +130,7 @@ class RestoreTest {
         String source = "lifeboat_objects";
         PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + source + " WITH (FORCE)", "CREATE DATABASE " + source);
         Fixtures.loadEveryObjectKind(source);
-        String id = backup("objects"); // encrypted, on S3 (S3Proxy over HTTP)
+        String id = backupId("objects"); // encrypted, on S3 (S3Proxy over HTTP)
         String restored = "lbt_objects_copy";
         dropAfter.add(restored);
 
@@ -159,7 +144,7 @@ class RestoreTest {
 
     @Test
     void parallelJobsSpoolTheArchiveAndRestoreTheSame() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         String restored = "lbt_store_parallel";
         dropAfter.add(restored);
         JsonPath job = restore(Map.of("backupId", id, "database", restored, "jobs", 2));
@@ -174,7 +159,7 @@ class RestoreTest {
 
     @Test
     void theSpoolOfARestoreWhoseReplicaDiedIsRemovedByTheNextOne() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         dropAfter.add("lbt_spool_1");
         dropAfter.add("lbt_spool_2");
         JsonPath first = restore(Map.of("backupId", id, "database", "lbt_spool_1"));
@@ -193,7 +178,7 @@ class RestoreTest {
 
     @Test
     void theLatestBackupOfATargetCanBeRestoredAndRestoredObjectsBelongToTheTargetRole() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         String restored = "lbt_store_latest";
         dropAfter.add(restored);
         JsonPath job = restore(Map.of("target", "store", "latest", true, "database", restored));
@@ -206,7 +191,7 @@ class RestoreTest {
 
     @Test
     void aRestoreNeverWritesIntoAnExistingDatabase() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         PgTestDb.execIn(STORE, "INSERT INTO accounts (username) VALUES ('written after the backup')");
         try {
             JsonPath job = restore(Map.of("backupId", id, "database", STORE));
@@ -220,7 +205,7 @@ class RestoreTest {
 
     @Test
     void selectedTablesAndSchemasRestoreAloneIntoANewDatabase() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         String restored = "lbt_store_selected";
         dropAfter.add(restored);
         JsonPath job = restore(Map.of("backupId", id, "database", restored, "tables", List.of("accounts"), "schemas", List.of("audit")));
@@ -236,7 +221,7 @@ class RestoreTest {
 
     @Test
     void tablesTheBackupDoesNotHoldAreRefusedBeforeAnythingIsQueued() {
-        String id = backup("store");
+        String id = backupId("store");
         as(ADMIN).body(Map.of("backupId", id, "database", "lbt_x", "tables", List.of("public.nope"))).post("/api/v1/restores")
                 .then().statusCode(422).contentType(PROBLEM).body("detail", containsString("table public.nope"));
         as(ADMIN).body(Map.of("backupId", id, "database", "lbt_x", "tables", List.of("x; DROP TABLE accounts"))).post("/api/v1/restores")
@@ -246,7 +231,7 @@ class RestoreTest {
     @Test
     void theStoredGlobalsCanBeAppliedFirst() throws Exception {
         TargetDbs.recreateShop();
-        String id = backup("shop"); // shop stores pg_dumpall --globals-only beside the dump
+        String id = backupId("shop"); // shop stores pg_dumpall --globals-only beside the dump
         String restored = "lbt_shop_globals";
         dropAfter.add(restored);
         JsonPath job = restore(Map.of("backupId", id, "database", restored, "globals", true));
@@ -263,7 +248,7 @@ class RestoreTest {
     @Test
     void replaceSwapsInTheBackupAndKeepsTheOldDatabaseWithItsNewerData() throws Exception {
         recreateStore();
-        String id = backup("store");
+        String id = backupId("store");
         PgTestDb.execIn(STORE, "INSERT INTO accounts (username) SELECT 'late' || g FROM generate_series(1, 7) g");
         Map<String, Long> atPreHook = new ConcurrentHashMap<>();
         HookServer.onPre = call -> {
@@ -298,7 +283,7 @@ class RestoreTest {
     @Test
     void aFailingPreRestoreHookAbortsWithTheDatabaseUntouched() throws Exception {
         recreateStore();
-        String id = backup("store");
+        String id = backupId("store");
         PgTestDb.execIn(STORE, "INSERT INTO accounts (username) VALUES ('newer')");
         HookServer.PRE_STATUS.set(503);
         JsonPath job = restore(Map.of("backupId", id, "mode", "replace", "confirm", "store"));
@@ -313,7 +298,7 @@ class RestoreTest {
     @Test
     void aCorruptObjectFailsTheReplaceBeforeAnythingTouchesTheDatabase() throws Exception {
         recreateStore();
-        String id = backup("store");
+        String id = backupId("store");
         Path file = LOCAL_ROOT.resolve(as(VIEWER).get("/api/v1/backups/" + id).jsonPath().getString("locations[0].key"));
         byte[] data = Files.readAllBytes(file);
         data[data.length / 2] ^= 0x01;
@@ -328,7 +313,7 @@ class RestoreTest {
 
     @Test
     void aMissingObjectOrManifestFailsTheRestoreSayingSo() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         Path dump = LOCAL_ROOT.resolve(as(VIEWER).get("/api/v1/backups/" + id).jsonPath().getString("locations[0].key"));
         Path manifest = dump.resolveSibling("manifest.json");
         Path aside = Files.move(manifest, manifest.resolveSibling("manifest.json.aside"));
@@ -346,7 +331,7 @@ class RestoreTest {
     @Test
     void aPgRestoreErrorFailsTheReplaceWithTheDatabaseUntouched() throws Exception {
         recreateStore();
-        String id = backup("storebad"); // restores with --role=lifeboat_no_such_role: pg_restore fails at once
+        String id = backupId("storebad"); // restores with --role=lifeboat_no_such_role: pg_restore fails at once
         PgTestDb.execIn(STORE, "INSERT INTO accounts (username) VALUES ('newer')");
         try (Connection app = connectAsTargetRole(STORE)) {
             JsonPath job = restore(Map.of("backupId", id, "mode", "replace", "confirm", "storebad"));
@@ -360,7 +345,7 @@ class RestoreTest {
 
     @Test
     void aWrongKeyFailsBeforeAnythingTouchesPostgres() throws Exception {
-        String id = backup("store");
+        String id = backupId("store");
         Path saved = Files.createTempFile("identity", ".txt");
         Files.copy(IDENTITY, saved, StandardCopyOption.REPLACE_EXISTING);
         try {
@@ -388,16 +373,12 @@ class RestoreTest {
                 "CREATE TABLE t (id int PRIMARY KEY CHECK (public.slow_ok(id)))",
                 "INSERT INTO t SELECT g FROM generate_series(1, 1500) g",
                 "CREATE OR REPLACE FUNCTION slow_ok(int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT pg_sleep(0.01) IS NOT NULL'");
-        String id = backup("slow");
+        String id = backupId("slow");
         Response r = as(ADMIN).body(Map.of("backupId", id, "database", "lbt_slow_copy")).post("/api/v1/restores");
         String jobId = r.jsonPath().getString("id");
         dropAfter.add("lbt_slow_copy");
-        for (int i = 0; i < 200; i++) {
-            if (count("lifeboat_test", "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'lifeboat\\_restore\\_%' AND query LIKE 'COPY%'") > 0) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> count("lifeboat_test", "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'lifeboat\\_restore\\_%' AND query LIKE 'COPY%'") > 0);
         assertThat(databasesLike("lifeboat\\_restore\\_%")).as("restoring into a scratch database").hasSize(1);
         as(OPERATOR).post("/api/v1/jobs/" + jobId + "/cancel").then().statusCode(202);
         long cancelled = System.nanoTime();
@@ -412,7 +393,7 @@ class RestoreTest {
 
     @Test
     void onlyAdminsRestoreAndReplaceNeedsTheTargetNameAsConfirmation() {
-        String id = backup("store");
+        String id = backupId("store");
         as(OPERATOR).body(Map.of("backupId", id, "database", "lbt_x")).post("/api/v1/restores").then().statusCode(403).contentType(PROBLEM);
         as(ADMIN).body(Map.of("backupId", id, "mode", "replace")).post("/api/v1/restores")
                 .then().statusCode(422).contentType(PROBLEM).body("detail", containsString("confirm is missing"));

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static dev.lifeboat.support.Jobs.awaitJob;
+import static dev.lifeboat.support.Jobs.backupId;
 import static dev.lifeboat.support.Api.ADMIN;
 import static dev.lifeboat.support.Api.OPERATOR;
 import static dev.lifeboat.support.Api.VIEWER;
@@ -28,22 +30,9 @@ class RetentionTest {
         TargetDbs.recreateShop();
     }
 
-    static JsonPath awaitJob(String id) {
-        for (int i = 0; i < 10; i++) {
-            JsonPath job = as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").then().statusCode(200).extract().jsonPath();
-            if (List.of("succeeded", "failed", "cancelled").contains(job.getString("status"))) {
-                return job;
-            }
-        }
-        throw new AssertionError("job " + id + " did not finish");
-    }
-
     /** A backup of "pruned", and the prune that follows it. */
     static String backupAndPrune() {
-        Response r = as(OPERATOR).body(Map.of("target", "pruned")).post("/api/v1/backups");
-        JsonPath job = awaitJob(r.jsonPath().getString("id"));
-        assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
-        String id = job.getString("result.backupId");
+        String id = backupId("pruned");
         String prune = as(VIEWER).get("/api/v1/jobs?kind=prune&target=pruned&limit=1").jsonPath().getString("items[0].id");
         JsonPath pruned = awaitJob(prune);
         assertThat(pruned.getString("status")).as(pruned.prettify()).isEqualTo("succeeded");
