@@ -374,7 +374,7 @@ public class RestoreHandler implements JobHandler {
      * A connection for work that must not be connected to the target's database (creating, renaming):
      * {@code postgres}, else {@code template1}, else the target's database itself.
      */
-    static PgConnectInfo maintenance(PgConnectInfo conn) {
+    public static PgConnectInfo maintenance(PgConnectInfo conn) {
         RuntimeException first = null;
         for (String db : List.of("postgres", "template1", conn.database())) {
             PgConnectInfo candidate = conn.withDatabase(db);

@@ -148,7 +148,7 @@ class DrillTest {
     }
 
     @jakarta.inject.Inject
-    dev.lifeboat.restore.ScratchSweeper sweeper;
+    ScratchSweeper sweeper;
 
     @Test
     void theMaintenancePassDropsLeftoversWithoutWaitingForAnotherDrill() throws Exception {

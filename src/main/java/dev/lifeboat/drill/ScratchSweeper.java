@@ -1,8 +1,10 @@
-package dev.lifeboat.restore;
+package dev.lifeboat.drill;
 
 import dev.lifeboat.config.LifeboatConfig;
-import dev.lifeboat.drill.DrillHandler;
 import dev.lifeboat.pg.PgConnectInfo;
+import dev.lifeboat.restore.ArchiveRestore;
+import dev.lifeboat.restore.Databases;
+import dev.lifeboat.restore.RestoreHandler;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
 import io.agroal.api.AgroalDataSource;
