@@ -4,10 +4,9 @@ import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.backup.VerifyHandler;
-import dev.lifeboat.storage.BlobStores;
-import io.quarkus.panache.common.Parameters;
-import io.quarkus.panache.common.Sort;
+import dev.lifeboat.backup.BackupArgs;
+import dev.lifeboat.backup.BackupRemover;
+import dev.lifeboat.backup.VerifyArgs;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -32,7 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 @Path("/api/v1/backups")
@@ -50,9 +48,7 @@ public class BackupResource {
     @Inject
     BackupCatalog catalog;
     @Inject
-    dev.lifeboat.backup.BackupRemover remover;
-    @Inject
-    BlobStores blobStores;
+    BackupRemover remover;
 
     @POST
     @Requires(Role.OPERATOR)
@@ -70,7 +66,7 @@ public class BackupResource {
             throw ApiException.badRequest("A JSON body is required, e.g. {\"target\": \"mastodon\"}.");
         }
         String target = submission.requireTarget(request.target()).name();
-        return submission.submit("backup", target, Map.of(), idempotencyKey);
+        return submission.submit(new BackupArgs(), target, idempotencyKey);
     }
 
     @GET
@@ -86,25 +82,12 @@ public class BackupResource {
                                         @Parameter(description = "Page size, 1 to 500 (default 50)", schema = @Schema(type = SchemaType.INTEGER))
                                         @QueryParam("limit") String limitParam) {
         int limit = Params.intInRange("limit", limitParam, 50, 1, 500);
-        StringBuilder q = new StringBuilder("1 = 1");
-        Parameters p = new Parameters();
-        if (target != null && !target.isBlank()) {
-            q.append(" and target = :target");
-            p.and("target", target);
+        if (status != null && !status.isBlank() && !Backup.AVAILABLE.equals(status) && !Backup.DAMAGED.equals(status)) {
+            throw ApiException.badRequest("status '" + Params.shorten(status) + "' is unknown. Hint: use available or damaged.");
         }
-        if (status != null && !status.isBlank()) {
-            if (!Backup.AVAILABLE.equals(status) && !Backup.DAMAGED.equals(status)) {
-                throw ApiException.badRequest("status '" + Params.shorten(status) + "' is unknown. Hint: use available or damaged.");
-            }
-            q.append(" and status = :status");
-            p.and("status", status);
-        }
-        if (cursor != null && !cursor.isBlank()) {
-            Cursor c = Cursor.decode(cursor);
-            q.append(" and (createdAt < :cAt or (createdAt = :cAt and id < :cId))");
-            p.and("cAt", c.createdAt()).and("cId", c.id());
-        }
-        List<Backup> rows = Backup.<Backup>find(q.toString(), Sort.descending("createdAt", "id"), p).page(0, limit + 1).list();
+        Cursor c = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+        List<Backup> rows = catalog.page(blankToNull(target), blankToNull(status), c == null ? null : c.createdAt(),
+                c == null ? null : c.id(), limit + 1);
         List<BackupView> items = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, rows.size()); i++) {
             items.add(BackupView.of(rows.get(i)));
@@ -186,7 +169,11 @@ public class BackupResource {
                                  @Parameter(description = "Makes retries safe: the same key returns the same job")
                                  @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Backup backup = require(idParam);
-        return submission.submit(VerifyHandler.KIND, backup.target, Map.of("backupId", backup.id.toString()), idempotencyKey);
+        return submission.submit(new VerifyArgs(backup.id), backup.target, idempotencyKey);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private Backup require(String idParam) {

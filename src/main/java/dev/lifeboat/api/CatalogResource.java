@@ -2,7 +2,7 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
-import dev.lifeboat.backup.CatalogRebuildHandler;
+import dev.lifeboat.backup.CatalogRebuildArgs;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -18,7 +18,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.Map;
 
 @Path("/api/v1/catalog")
 @Produces(MediaType.APPLICATION_JSON)
@@ -40,6 +39,6 @@ public class CatalogResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     public Response rebuild(@Parameter(description = "Makes retries safe: the same key returns the same job")
                             @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return submission.submit(CatalogRebuildHandler.KIND, null, Map.of(), idempotencyKey);
+        return submission.submit(new CatalogRebuildArgs(), null, idempotencyKey);
     }
 }

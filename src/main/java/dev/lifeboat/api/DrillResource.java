@@ -8,9 +8,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.drill.DrillHandler;
+import dev.lifeboat.drill.DrillArgs;
 import jakarta.inject.Inject;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import jakarta.ws.rs.Produces;
@@ -64,6 +63,6 @@ public class DrillResource {
             backup = catalog.newest(target).orElseThrow(() -> ApiException.unprocessable(
                     "target " + target + " has no available backup to drill. Hint: POST /api/v1/backups first."));
         }
-        return submission.submit(DrillHandler.KIND, target, Map.of("backupId", backup.id.toString()), idempotencyKey);
+        return submission.submit(new DrillArgs(backup.id), target, idempotencyKey);
     }
 }

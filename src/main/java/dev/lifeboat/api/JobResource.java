@@ -6,8 +6,6 @@ import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobEvents;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobState;
-import io.quarkus.panache.common.Parameters;
-import io.quarkus.panache.common.Sort;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -60,28 +58,14 @@ public class JobResource {
                               @Parameter(description = "Page size, 1 to 500 (default 50)", schema = @Schema(type = SchemaType.INTEGER))
                               @QueryParam("limit") String limitParam) {
         int limit = Params.intInRange("limit", limitParam, 50, 1, 500);
-        StringBuilder q = new StringBuilder("1 = 1");
-        Parameters p = new Parameters();
-        if (target != null && !target.isBlank()) {
-            q.append(" and target = :target");
-            p.and("target", target);
-        }
-        if (kind != null && !kind.isBlank()) {
-            q.append(" and kind = :kind");
-            p.and("kind", kind);
-        }
+        JobState st = null;
         if (state != null && !state.isBlank()) {
-            JobState st = JobState.parse(state).orElseThrow(() -> ApiException.badRequest(
+            st = JobState.parse(state).orElseThrow(() -> ApiException.badRequest(
                     "state '" + Params.shorten(state) + "' is unknown. Hint: use queued, running, succeeded, failed or cancelled."));
-            q.append(" and state = :state");
-            p.and("state", st.db());
         }
-        if (cursor != null && !cursor.isBlank()) {
-            Cursor c = Cursor.decode(cursor);
-            q.append(" and (createdAt < :cAt or (createdAt = :cAt and id < :cId))");
-            p.and("cAt", c.createdAt()).and("cId", c.id());
-        }
-        List<Job> rows = Job.<Job>find(q.toString(), Sort.descending("createdAt", "id"), p).page(0, limit + 1).list();
+        Cursor c = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+        List<Job> rows = queue.list(blankToNull(target), blankToNull(kind), st, c == null ? null : c.createdAt(),
+                c == null ? null : c.id(), limit + 1);
         List<JobView> items = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, rows.size()); i++) {
             items.add(JobView.of(rows.get(i)));
@@ -92,6 +76,10 @@ public class JobResource {
             next = new Cursor(last.createdAt, last.id).encode();
         }
         return new Page<>(items, next);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     @GET

@@ -1,5 +1,8 @@
 package dev.lifeboat.api;
 
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.job.JobArgs;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.NewJob;
 import dev.lifeboat.target.Target;
@@ -9,7 +12,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
-import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** Shared by every endpoint that starts work: target lookup, Idempotency-Key, 202 + Location. */
@@ -22,7 +25,7 @@ public class JobSubmission {
     @Inject
     Targets targets;
     @Inject
-    dev.lifeboat.backup.BackupCatalog catalog;
+    BackupCatalog catalog;
 
     public Target requireTarget(String name) {
         if (name == null || name.isBlank()) {
@@ -34,9 +37,9 @@ public class JobSubmission {
     }
 
     /** The catalogued backup a request names (400 for a bad id, 404 when unknown, 422 when it is another target's). */
-    public dev.lifeboat.backup.Backup requireBackup(String backupId, String target) {
-        java.util.UUID id = Params.uuid("backupId", backupId);
-        dev.lifeboat.backup.Backup b = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
+    public Backup requireBackup(String backupId, String target) {
+        UUID id = Params.uuid("backupId", backupId);
+        Backup b = catalog.find(id).orElseThrow(() -> ApiException.notFound("backup " + id + " is not in the catalog."));
         if (target != null && !target.equals(b.target)) {
             throw ApiException.unprocessable("backup " + id + " belongs to target " + b.target + ", not " + Params.shorten(target) + ".");
         }
@@ -44,11 +47,11 @@ public class JobSubmission {
     }
 
     /** Enqueues (or finds, for a repeated Idempotency-Key) and answers 202 with Location and the job. */
-    public Response submit(String kind, String target, Map<String, Object> args, String idempotencyKey) {
+    public Response submit(JobArgs args, String target, String idempotencyKey) {
         if (idempotencyKey != null && !KEY.matcher(idempotencyKey).matches()) {
             throw ApiException.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.");
         }
-        JobQueue.Enqueued e = queue.enqueue(new NewJob(kind, target, args, idempotencyKey));
+        JobQueue.Enqueued e = queue.enqueue(new NewJob(args, target, idempotencyKey));
         Response.ResponseBuilder r = Response.accepted(JobView.of(e.job()))
                 .location(URI.create("/api/v1/jobs/" + e.job().id));
         if (!e.created()) {

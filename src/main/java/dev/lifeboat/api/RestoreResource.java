@@ -4,7 +4,9 @@ import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.restore.RestoreHandler;
+import dev.lifeboat.restore.RestoreArgs;
+import dev.lifeboat.restore.RestoreMode;
+import dev.lifeboat.restore.ScratchRestore;
 import dev.lifeboat.restore.Selection;
 import dev.lifeboat.target.Target;
 import jakarta.inject.Inject;
@@ -23,7 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -80,14 +81,14 @@ public class RestoreResource {
             throw ApiException.unprocessable("backup " + backup.id + " is " + backup.status + (backup.error == null ? "" : " (" + backup.error + ")")
                     + ". Hint: restore another backup of " + target.name() + ".");
         }
-        String mode = request.mode() == null || request.mode().isBlank() ? "new" : request.mode();
-        Map<String, Object> args = new LinkedHashMap<>();
-        args.put("backupId", backup.id.toString());
-        args.put("mode", mode);
+        String modeParam = request.mode() == null || request.mode().isBlank() ? RestoreMode.NEW.id() : request.mode();
+        RestoreMode mode = RestoreMode.parse(modeParam).orElseThrow(() -> ApiException.unprocessable(
+                "mode '" + Params.shorten(modeParam) + "' is unknown. Hint: new (default) or replace."));
+        String database = null;
         List<String> tables = names("tables", request.tables());
         List<String> schemas = names("schemas", request.schemas());
         switch (mode) {
-            case "new" -> {
+            case NEW -> {
                 String db = request.database();
                 if (db == null || db.isBlank()) {
                     throw ApiException.unprocessable("database is required: the name of the new database to restore into"
@@ -97,15 +98,15 @@ public class RestoreResource {
                     throw ApiException.unprocessable("database '" + Params.shorten(db) + "' is not an acceptable name. Hint: up to 63"
                             + " letters, digits, _ and $, starting with a letter or _.");
                 }
-                if (db.startsWith(RestoreHandler.SCRATCH_PREFIX) || db.startsWith(dev.lifeboat.drill.DrillHandler.SCRATCH_PREFIX)) {
+                if (ScratchRestore.isScratchName(db)) {
                     throw ApiException.unprocessable("database names starting with lifeboat_restore_ or lifeboat_drill_ are Lifeboat's scratch databases.");
                 }
                 if (request.confirm() != null) {
                     throw ApiException.unprocessable("confirm is only for mode=replace; a restore into a new database needs none.");
                 }
-                args.put("database", db);
+                database = db;
             }
-            case "replace" -> {
+            case REPLACE -> {
                 if (request.confirm() == null || !request.confirm().equals(target.name())) {
                     throw ApiException.unprocessable((request.confirm() == null ? "confirm is missing" : "confirm does not match")
                             + ": mode=replace swaps the live database " + target.database() + " of target " + target.name()
@@ -119,7 +120,6 @@ public class RestoreResource {
                     throw ApiException.unprocessable("a selective restore (tables, schemas) goes into a new database only. Hint: mode=new with database.");
                 }
             }
-            default -> throw ApiException.unprocessable("mode '" + Params.shorten(mode) + "' is unknown. Hint: new (default) or replace.");
         }
         for (String t : tables) {
             if (Selection.splitTable(t) == null) {
@@ -132,29 +132,25 @@ public class RestoreResource {
                 throw ApiException.unprocessable("schema '" + Params.shorten(s) + "' is not acceptable. Hint: letters, digits, _ and $.");
             }
         }
-        if (!tables.isEmpty() || !schemas.isEmpty()) {
+        boolean selective = !tables.isEmpty() || !schemas.isEmpty();
+        if (selective) {
             List<String> missing = new Selection(tables, schemas).missingFrom(backup.rowCounts == null ? Map.of() : backup.rowCounts);
             if (!missing.isEmpty()) {
                 throw ApiException.unprocessable("backup " + backup.id + " holds no " + String.join(", ", missing)
                         + ". Hint: its tables are the keys of rowCounts in GET /api/v1/backups/" + backup.id + ".");
             }
-            args.put("tables", tables);
-            args.put("schemas", schemas);
         }
-        if (Boolean.TRUE.equals(request.globals())) {
-            if (!backup.globals) {
-                throw ApiException.unprocessable("backup " + backup.id + " has no stored globals. Hint: set lifeboat.targets."
-                        + target.name() + ".globals=true for future backups.");
-            }
-            args.put("globals", true);
+        boolean globals = Boolean.TRUE.equals(request.globals());
+        if (globals && !backup.globals) {
+            throw ApiException.unprocessable("backup " + backup.id + " has no stored globals. Hint: set lifeboat.targets."
+                    + target.name() + ".globals=true for future backups.");
         }
-        if (request.jobs() != null) {
-            if (request.jobs() < 1 || request.jobs() > 64) {
-                throw ApiException.unprocessable("jobs must be between 1 and 64.");
-            }
-            args.put("jobs", request.jobs());
+        if (request.jobs() != null && (request.jobs() < 1 || request.jobs() > 64)) {
+            throw ApiException.unprocessable("jobs must be between 1 and 64.");
         }
-        return submission.submit(RestoreHandler.KIND, target.name(), args, idempotencyKey);
+        RestoreArgs args = new RestoreArgs(backup.id, mode, database, selective ? tables : null, selective ? schemas : null,
+                globals ? Boolean.TRUE : null, request.jobs());
+        return submission.submit(args, target.name(), idempotencyKey);
     }
 
     private Backup backup(RestoreRequest request) {

@@ -3,21 +3,30 @@ package dev.lifeboat.api;
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
 import dev.lifeboat.backup.TargetCheck;
+import dev.lifeboat.retention.PruneArgs;
+import dev.lifeboat.retention.Retention;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 @Path("/api/v1/targets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,7 +40,7 @@ public class TargetResource {
                              List<String> storage, @Schema(enumeration = {"generic", "mastodon"}) String profile,
                              @Schema(description = "Whether a password or password file is configured") boolean passwordConfigured) {
         static TargetView of(Target t) {
-            return new TargetView(t.name(), t.host(), t.port(), t.database(), t.username(), t.storage(), t.profile(),
+            return new TargetView(t.name(), t.host(), t.port(), t.database(), t.username(), t.storage(), t.profile().id(),
                     t.passwordConfigured());
         }
     }
@@ -55,7 +64,7 @@ public class TargetResource {
     }
 
     @Schema(name = "RetentionDecision")
-    public record RetentionDecisionView(java.util.UUID backupId, java.time.Instant createdAt,
+    public record RetentionDecisionView(UUID backupId, Instant createdAt,
                                         @Schema(enumeration = {"available", "damaged"}) String status, boolean pinned,
                                         @Schema(description = "Whether a prune now would keep it") boolean keep,
                                         @Schema(description = "The rules that keep it, or why it would be deleted") List<String> reasons) {
@@ -63,13 +72,13 @@ public class TargetResource {
 
     @Schema(name = "RetentionPreview")
     public record RetentionPreview(String target,
-                                   @Schema(description = "The configured rules (keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, minAge)") java.util.Map<String, Object> rules,
+                                   @Schema(description = "The configured rules (keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, minAge)") Map<String, Object> rules,
                                    int keep, int delete,
                                    @Schema(description = "Every backup of the target, newest first") List<RetentionDecisionView> backups) {
     }
 
     @Inject
-    dev.lifeboat.retention.Retention retention;
+    Retention retention;
     @Inject
     JobSubmission submission;
 
@@ -91,7 +100,7 @@ public class TargetResource {
         return new RetentionPreview(t.name(), retention.rules(t.name()).describe(), keep, decisions.size() - keep, decisions);
     }
 
-    @jakarta.ws.rs.POST
+    @POST
     @Path("/{name}/prune")
     @Requires(Role.OPERATOR)
     @Operation(summary = "Prune a target's backups", description = "Queues a prune job: it deletes the backups the retention rules do "
@@ -100,11 +109,11 @@ public class TargetResource {
     @APIResponse(responseCode = "202", description = "Queued (or, for a repeated Idempotency-Key, the existing job)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
-    public jakarta.ws.rs.core.Response prune(@PathParam("name") String name,
-                                             @org.eclipse.microprofile.openapi.annotations.parameters.Parameter(description = "Makes retries safe: the same key returns the same job")
-                                             @jakarta.ws.rs.HeaderParam("Idempotency-Key") String idempotencyKey) {
+    public Response prune(@PathParam("name") String name,
+                          @Parameter(description = "Makes retries safe: the same key returns the same job")
+                          @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Target t = require(name);
-        return submission.submit(dev.lifeboat.retention.PruneHandler.KIND, t.name(), java.util.Map.of(), idempotencyKey);
+        return submission.submit(new PruneArgs(), t.name(), idempotencyKey);
     }
 
     private Target require(String name) {

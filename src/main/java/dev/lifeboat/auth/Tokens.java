@@ -1,5 +1,6 @@
 package dev.lifeboat.auth;
 
+import dev.lifeboat.config.ConfigCheck;
 import dev.lifeboat.config.ConfigProblems;
 import dev.lifeboat.config.LifeboatConfig;
 import io.quarkus.runtime.Startup;
@@ -13,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -34,16 +36,30 @@ public class Tokens {
     private record Entry(String name, byte[] hash, Role role) {
     }
 
-    private final List<Entry> entries = new ArrayList<>();
+    private final List<Entry> entries;
 
+    /** Parses the tokens; throws listing every problem when the configuration is invalid. */
     @Inject
     public Tokens(LifeboatConfig config) {
-        this(config, null);
+        ConfigProblems problems = new ConfigProblems();
+        entries = parse(config, problems);
+        problems.throwIfAny();
+        if (entries.isEmpty()) {
+            LOG.warn("no API tokens are configured (lifeboat.auth.tokens.*): every /api request will be refused with 401");
+        }
     }
 
-    /** Validates into {@code collect} when given (see {@link dev.lifeboat.config.ConfigValidation}), else throws. */
-    public Tokens(LifeboatConfig config, ConfigProblems collect) {
-        ConfigProblems problems = collect == null ? new ConfigProblems() : collect;
+    /** The tokens part of the start-up validation. */
+    @ApplicationScoped
+    public static class Check implements ConfigCheck {
+        @Override
+        public void check(LifeboatConfig config, ConfigProblems problems) {
+            parse(config, problems);
+        }
+    }
+
+    private static List<Entry> parse(LifeboatConfig config, ConfigProblems problems) {
+        List<Entry> entries = new ArrayList<>();
         config.auth().tokens().forEach((name, t) -> {
             String key = "lifeboat.auth.tokens." + name;
             Optional<Role> role = Role.parse(t.role());
@@ -54,15 +70,10 @@ public class Tokens {
                 problems.add(key + ".hash must be sha256:<64 hex digits>. Hint: printf %s \"$TOKEN\" | sha256sum");
             }
             if (role.isPresent() && HASH.matcher(t.hash()).matches()) {
-                entries.add(new Entry(name, HexFormat.of().parseHex(t.hash().substring(7).toLowerCase()), role.get()));
+                entries.add(new Entry(name, HexFormat.of().parseHex(t.hash().substring(7).toLowerCase(Locale.ROOT)), role.get()));
             }
         });
-        if (collect == null) {
-            problems.throwIfAny();
-        }
-        if (collect == null && entries.isEmpty()) {
-            LOG.warn("no API tokens are configured (lifeboat.auth.tokens.*): every /api request will be refused with 401");
-        }
+        return List.copyOf(entries);
     }
 
     public Optional<Caller> authenticate(String token) {

@@ -1,5 +1,6 @@
 package dev.lifeboat.backup;
 
+import dev.lifeboat.target.DumpFormat;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -68,4 +69,36 @@ public class Backup extends PanacheEntityBase {
     /** Anomalies against the previous backup of the target (see {@link Anomalies}). */
     @JdbcTypeCode(SqlTypes.JSON)
     public List<String> warnings;
+
+    /**
+     * The catalog row a complete backup's manifest describes, {@code available}, with these copies
+     * (the list stays mutable, for a rebuild that finds more copies).
+     */
+    public static Backup of(Manifest manifest, String prefix, List<BackupLocation> locations) {
+        Backup b = new Backup();
+        b.id = manifest.backupId();
+        b.target = manifest.target();
+        b.database = manifest.database();
+        b.status = AVAILABLE;
+        b.format = manifest.format();
+        b.createdAt = manifest.createdAt();
+        b.finishedAt = manifest.finishedAt();
+        b.sizeBytes = manifest.dump().sizeBytes();
+        b.sha256 = manifest.dump().sha256();
+        b.encrypted = manifest.encryption() != null;
+        b.recipients = manifest.encryption() == null ? List.of() : manifest.encryption().recipients();
+        b.serverVersion = manifest.serverVersion();
+        b.pgDumpVersion = manifest.pgDumpVersion();
+        b.locations = locations;
+        b.rowCounts = manifest.rowCounts();
+        b.prefix = prefix;
+        b.globals = manifest.globals() != null;
+        b.warnings = manifest.warnings() == null ? List.of() : manifest.warnings();
+        return b;
+    }
+
+    /** The pg_dump format of the stored dump. */
+    public DumpFormat dumpFormat() {
+        return DumpFormat.of(format);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.lifeboat.backup;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -38,6 +40,29 @@ public class BackupCatalog {
             }
             throw e;
         }
+    }
+
+    /**
+     * A page of backups, newest first. Null filters are not applied; {@code beforeCreatedAt} and
+     * {@code beforeId} (both or neither) continue after the last backup of the previous page.
+     */
+    public List<Backup> page(String target, String status, Instant beforeCreatedAt, UUID beforeId, int limit) {
+        StringBuilder q = new StringBuilder("1 = 1");
+        Parameters p = new Parameters();
+        if (target != null) {
+            q.append(" and target = :target");
+            p.and("target", target);
+        }
+        if (status != null) {
+            q.append(" and status = :status");
+            p.and("status", status);
+        }
+        if (beforeCreatedAt != null) {
+            q.append(" and (createdAt < :cAt or (createdAt = :cAt and id < :cId))");
+            p.and("cAt", beforeCreatedAt).and("cId", beforeId);
+        }
+        return QuarkusTransaction.requiringNew().call(() ->
+                Backup.<Backup>find(q.toString(), Sort.descending("createdAt", "id"), p).page(0, limit).list());
     }
 
     /** Every backup of the target, any status, newest first. */
@@ -79,9 +104,12 @@ public class BackupCatalog {
         });
     }
 
-    /** Records a drill's verdict on the backup; returns the updated row, or empty if it was deleted meanwhile. */
+    /**
+     * Records a drill's verdict on the backup; returns the updated row, or empty if it was deleted
+     * meanwhile. Joins the caller's transaction (a follow-up's), so it commits with it or not at all.
+     */
     public Optional<Backup> recordDrill(UUID id, boolean passed, Double restoreSeconds, Instant at) {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return QuarkusTransaction.joiningExisting().call(() -> {
             Backup b = Backup.findById(id);
             if (b == null) {
                 return Optional.empty();

@@ -1,17 +1,20 @@
 package dev.lifeboat.backup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.crypto.AgeEncryption;
 import dev.lifeboat.job.JobCancelledException;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.pg.PgCommand;
 import dev.lifeboat.pg.PgConnectInfo;
 import dev.lifeboat.pg.PgDump;
+import dev.lifeboat.pg.PgPermanentException;
 import dev.lifeboat.pg.PgProcess;
 import dev.lifeboat.pg.PgProcessException;
 import dev.lifeboat.pg.PgTools;
@@ -21,8 +24,10 @@ import dev.lifeboat.storage.BlobStore;
 import dev.lifeboat.storage.BlobStores;
 import dev.lifeboat.storage.StoredObject;
 import dev.lifeboat.storage.Upload;
+import dev.lifeboat.target.DumpFormat;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -34,7 +39,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,13 +53,16 @@ import java.util.concurrent.ExecutionException;
  * catalog row added. Anything short of that leaves nothing behind: uploads are aborted, committed
  * objects of this backup are deleted, and no catalog row exists.
  *
+ * <p>The catalog commit is the point of no return: from then on the backup exists, and nothing may
+ * delete its objects. So it is the handler's last act; what follows a backup (a prune, anomaly
+ * notifications, metrics) are follow-ups of the finished job, never part of it.
+ *
  * <p>Row counts are taken in the same exported snapshot as pg_dump's, on the control connection and
  * concurrently with the dump, so they cost no extra pass over the data in wall time.
  */
 @ApplicationScoped
-public class BackupHandler implements JobHandler {
+public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
     private static final Logger LOG = Logger.getLogger(BackupHandler.class);
-    public static final String KIND = "backup";
     private static final int BUFFER = 256 * 1024;
 
     @Inject
@@ -71,28 +79,83 @@ public class BackupHandler implements JobHandler {
     ObjectMapper json;
     @Inject
     Clock clock;
-    @Inject
-    BackupMetrics backupMetrics;
-    @Inject
-    dev.lifeboat.job.JobQueue queue;
-    @Inject
-    dev.lifeboat.notify.Notifier notifier;
 
-    @Override
-    public String kind() {
-        return KIND;
+    /** Pretty-printed, ISO-8601 times; built once (copying an ObjectMapper per backup cost ~150 ms). */
+    private ObjectWriter manifestWriter;
+
+    @PostConstruct
+    void init() {
+        manifestWriter = json.copy().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writerWithDefaultPrettyPrinter();
     }
 
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
+    public String kind() {
+        return JobKind.BACKUP.id();
+    }
+
+    @Override
+    public Class<BackupArgs> argsType() {
+        return BackupArgs.class;
+    }
+
+    /** What the pre-flight found: where to connect, the server, the tool that fits it, keys and stores. */
+    private record Preflight(Target target, PgConnectInfo conn, ServerInfo server, PgTools.Tool pgDump,
+                             List<String> recipients, List<BlobStore> stores) {
+    }
+
+    /** The dump as stored: its manifest entry, its row counts, and how long commit and read-back took. */
+    private record StoredCopy(Manifest.StoredFile file, Map<String, Long> rowCounts, long checkMillis) {
+    }
+
+    @Override
+    public JobOutcome<BackupResult> run(JobContext ctx, BackupArgs args) throws Exception {
+        try {
+            long t0 = System.nanoTime();
+            Preflight pre = preflight(ctx);
+            UUID backupId = UUID.randomUUID();
+            Written written = new Written(backupId);
+            try (SnapshotSession snapshot = SnapshotSession.open(pre.conn())) {
+                String prefix = BackupKeys.prefix(pre.target().name(), snapshot.snapshotTime(), backupId);
+                try {
+                    ctx.throwIfCancelled();
+                    long tDump = System.nanoTime();
+                    StoredCopy dump = dump(ctx, pre, snapshot, prefix, written, backupId);
+                    long tFinish = System.nanoTime();
+                    Manifest.StoredFile globals = pre.target().globals() ? globals(ctx, pre, prefix, written) : null;
+                    ctx.throwIfCancelled();
+                    ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
+                    List<String> warnings = anomalies(pre.target(), dump);
+                    Manifest manifest = manifest(pre, snapshot, backupId, dump, globals, warnings);
+                    List<BackupLocation> locations = storeManifest(pre, prefix, dump, manifest, written);
+                    ctx.throwIfCancelled();
+                    // The point of no return: once the row commits the backup exists, and nothing below may fail it.
+                    commit(ctx, manifest, prefix, locations, written);
+                    BackupResult.Millis millis = new BackupResult.Millis((tDump - t0) / 1_000_000,
+                            (tFinish - tDump) / 1_000_000 - dump.checkMillis(), dump.checkMillis(), (System.nanoTime() - tFinish) / 1_000_000);
+                    LOG.infof("backup %s of target %s: %d bytes (sha256 %s) in %s; ms %s", backupId, pre.target().name(),
+                            dump.file().sizeBytes(), dump.file().sha256(), pre.target().storage(), millis);
+                    return JobOutcome.succeeded(result(manifest, locations, millis));
+                } finally {
+                    written.deleteAll();
+                }
+            }
+        } catch (PgPermanentException e) {
+            throw new PermanentJobException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Everything that can fail before anything is written: the target still configured, connection and
+     * server version, a pg_dump that can dump it, the storages; and what interrupted backups of the target
+     * left in them is removed (no other backup of the target can be running: one running job per target).
+     */
+    private Preflight preflight(JobContext ctx) throws IOException {
         Target target = targets.find(ctx.target()).orElseThrow(() -> new PermanentJobException(
                 "target '" + ctx.target() + "' is no longer configured. Hint: it was removed from lifeboat.targets after the job was queued"));
-        long t0 = System.nanoTime();
         ctx.progress("connecting", null, null);
         PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
         ServerInfo server = ServerInfo.probe(conn);
         PgTools.Tool pgDump = pgTools.pgDump(server);
-        List<String> recipients = recipients();
         List<BlobStore> stores = new ArrayList<>();
         for (String name : target.storage()) {
             stores.add(blobStores.get(name));
@@ -101,103 +164,7 @@ public class BackupHandler implements JobHandler {
             LeftoverSweeper.sweep(store, target.name());
         }
         ctx.throwIfCancelled();
-
-        UUID backupId = UUID.randomUUID();
-        Written written = new Written();
-        try (SnapshotSession snapshot = SnapshotSession.open(conn)) {
-            String prefix = BackupKeys.prefix(target.name(), snapshot.snapshotTime(), backupId);
-            try {
-                ctx.throwIfCancelled();
-                long tDump = System.nanoTime();
-                StoredCopy dump = dump(ctx, target, conn, server, pgDump, snapshot, stores, prefix, recipients, written, backupId);
-                long tFinish = System.nanoTime();
-                Map<String, Long> rowCounts = dump.rowCounts();
-                Manifest.StoredFile globals = target.globals()
-                        ? globals(ctx, target, conn, server, stores, prefix, recipients, written) : null;
-                ctx.throwIfCancelled();
-
-                ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
-                List<String> warnings = catalog.newest(target.name())
-                        .map(previous -> Anomalies.find(previous, rowCounts, dump.file().sizeBytes(), config.anomaly()))
-                        .orElse(List.of());
-                Instant finished = clock.instant();
-                Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, backupId, target.name(), conn.database(),
-                        snapshot.snapshotTime().toInstant(), finished, target.format(), dump.file(), globals,
-                        recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
-                        server.version(), server.versionNum(), pgDump.version(), conn.username(), rowCounts,
-                        snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion(), warnings);
-                byte[] manifestBytes = manifestWriter().writeValueAsBytes(manifest);
-                String manifestKey = prefix + BackupKeys.MANIFEST;
-                List<BackupLocation> locations = new ArrayList<>();
-                for (BlobStore store : stores) {
-                    written.add(store, manifestKey);
-                    try (Upload up = store.create(manifestKey)) {
-                        up.write(manifestBytes);
-                        up.commit();
-                    }
-                    locations.add(new BackupLocation(store.name(), prefix + dump.file().name(), manifestKey,
-                            dump.file().sizeBytes(), dump.file().sha256(), config.backup().readBack() ? finished : null, null));
-                }
-                ctx.throwIfCancelled();
-
-                Backup row = new Backup();
-                row.id = backupId;
-                row.target = target.name();
-                row.database = conn.database();
-                row.status = Backup.AVAILABLE;
-                row.format = target.format();
-                row.createdAt = manifest.createdAt();
-                row.finishedAt = finished;
-                row.sizeBytes = dump.file().sizeBytes();
-                row.sha256 = dump.file().sha256();
-                row.encrypted = !recipients.isEmpty();
-                row.recipients = recipients;
-                row.serverVersion = server.version();
-                row.pgDumpVersion = pgDump.version();
-                row.locations = locations;
-                row.rowCounts = rowCounts;
-                row.prefix = prefix;
-                row.globals = globals != null;
-                row.jobId = ctx.jobId();
-                row.verifiedAt = config.backup().readBack() ? finished : null;
-                row.warnings = warnings;
-                catalog.add(row);
-                if (!warnings.isEmpty()) {
-                    LOG.warnf("backup %s of target %s looks wrong compared with the previous one: %s", backupId, target.name(), warnings);
-                    backupMetrics.recordAnomaly(target.name());
-                    notifier.anomaly(target.name(), ctx.jobId(), backupId, warnings);
-                }
-                backupMetrics.recordSuccess(target.name(), finished, dump.file().sizeBytes(), (System.nanoTime() - t0) / 1e9);
-                schedulePrune(target.name(), backupId);
-                written.clear(); // it is a good backup now: nothing to clean up
-
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("backupId", backupId.toString());
-                result.put("sizeBytes", dump.file().sizeBytes());
-                result.put("sha256", dump.file().sha256());
-                result.put("encrypted", row.encrypted);
-                result.put("tables", rowCounts.size());
-                result.put("rows", rowCounts.values().stream().mapToLong(Long::longValue).sum());
-                result.put("locations", locations.stream().map(l -> l.storage() + ":" + l.key()).toList());
-                result.put("warnings", warnings);
-                long tEnd = System.nanoTime();
-                // Where the time went: before pg_dump started, dump + upload, commit + read-back, manifest + catalog.
-                Map<String, Object> millis = new LinkedHashMap<>();
-                millis.put("preflight", (tDump - t0) / 1_000_000);
-                millis.put("dump", (tFinish - tDump) / 1_000_000 - dump.checkMillis());
-                millis.put("commitAndReadBack", dump.checkMillis());
-                millis.put("finish", (tEnd - tFinish) / 1_000_000);
-                result.put("millis", millis);
-                LOG.infof("backup %s of target %s: %d bytes (sha256 %s) in %s; ms %s", backupId, target.name(),
-                        dump.file().sizeBytes(), dump.file().sha256(), target.storage(), millis);
-                return JobOutcome.succeeded(result);
-            } finally {
-                written.deleteAll(backupId);
-            }
-        }
-    }
-
-    private record StoredCopy(Manifest.StoredFile file, Map<String, Long> rowCounts, long checkMillis) {
+        return new Preflight(target, conn, server, pgDump, recipients(), List.copyOf(stores));
     }
 
     /**
@@ -205,15 +172,14 @@ public class BackupHandler implements JobHandler {
      * format streams straight from pg_dump's stdout; the directory format is dumped in parallel into a
      * scratch directory first, then streamed as one tar.
      */
-    private StoredCopy dump(JobContext ctx, Target target, PgConnectInfo conn, ServerInfo server, PgTools.Tool pgDump,
-                            SnapshotSession snapshot, List<BlobStore> stores, String prefix, List<String> recipients,
-                            Written written, UUID backupId) throws Exception {
-        String name = BackupKeys.dumpName(target.format(), !recipients.isEmpty());
+    private StoredCopy dump(JobContext ctx, Preflight pre, SnapshotSession snapshot, String prefix, Written written,
+                            UUID backupId) throws Exception {
+        String name = BackupKeys.dumpName(pre.target().format(), !pre.recipients().isEmpty());
         String key = prefix + name;
         List<Upload> uploads = new ArrayList<>();
         CompletableFuture<Map<String, Long>> counts = null;
         try {
-            for (BlobStore store : stores) {
+            for (BlobStore store : pre.stores()) {
                 written.add(store, key);
                 uploads.add(store.create(key));
             }
@@ -222,28 +188,13 @@ public class BackupHandler implements JobHandler {
             ctx.throwIfCancelled();
             FanOutOutputStream fanOut = new FanOutOutputStream(uploads);
             DigestingOutputStream stored = new DigestingOutputStream(fanOut, false);
-            OutputStream sink = recipients.isEmpty() ? stored : AgeEncryption.encrypt(stored, recipients);
+            OutputStream sink = pre.recipients().isEmpty() ? stored : AgeEncryption.encrypt(stored, pre.recipients());
             counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
                 Thread t = new Thread(r, "lifeboat-row-counts");
                 t.setDaemon(true);
                 t.start();
             });
-            try {
-                if ("directory".equals(target.format())) {
-                    DirectoryDump.run(ctx, config, pgDump, conn, snapshot.snapshotId(), target.jobs(), backupId, server.databaseSize(), sink);
-                } else {
-                    dumpCustom(ctx, pgDump, conn, snapshot.snapshotId(), server.databaseSize(), sink);
-                }
-            } catch (PgProcessException e) {
-                ctx.throwIfCancelled();
-                if (BackupFailure.isPermanent(e)) {
-                    throw new PermanentJobException(e.getMessage(), e);
-                }
-                throw e;
-            } catch (IOException e) {
-                // A storage failure, possibly reworded by the encryption stream: report the storage's own error.
-                throw fanOut.failure() != null ? fanOut.failure() : e;
-            }
+            runPgDump(ctx, pre, snapshot, backupId, sink, fanOut);
             try {
                 sink.close(); // age writes its last, authenticated chunk
             } catch (IOException e) {
@@ -251,35 +202,62 @@ public class BackupHandler implements JobHandler {
             }
             Map<String, Long> rowCounts = await(counts);
             ctx.throwIfCancelled();
-
-            long size = stored.count();
-            String sha256 = stored.sha256Hex();
             long tCheck = System.nanoTime();
-            ctx.progress("verifying", 0L, size * stores.size());
-            for (int i = 0; i < uploads.size(); i++) {
-                StoredObject o = uploads.get(i).commit();
-                if (o.sizeBytes() != size) {
-                    throw new IOException("storage " + stores.get(i).name() + " stored " + o.sizeBytes() + " bytes of "
-                            + key + " but " + size + " were written");
-                }
-            }
-            long checked = 0;
-            for (BlobStore store : stores) {
-                ctx.throwIfCancelled();
-                String problem = CopyCheck.problem(store, key, size, config.backup().readBack() ? sha256 : null, ctx);
-                if (problem != null) {
-                    throw new IOException("the copy just stored in " + store.name() + " does not match what was written: " + problem
-                            + ". Hint: the storage lost or altered data in transit; the job is retried");
-                }
-                checked += size;
-                ctx.progress("verifying", checked, size * stores.size());
-            }
-            return new StoredCopy(new Manifest.StoredFile(name, size, sha256), rowCounts, (System.nanoTime() - tCheck) / 1_000_000);
+            Manifest.StoredFile file = new Manifest.StoredFile(name, stored.count(), stored.sha256Hex());
+            commitAndCheck(ctx, pre.stores(), uploads, key, file);
+            return new StoredCopy(file, rowCounts, (System.nanoTime() - tCheck) / 1_000_000);
         } finally {
             uploads.forEach(Upload::abort); // no-op for committed ones
             if (counts != null && !counts.isDone()) {
                 snapshot.cancelRunningQuery();
             }
+        }
+    }
+
+    /** Runs pg_dump in the target's format into {@code sink}; errors that retrying cannot fix fail the job for good. */
+    private void runPgDump(JobContext ctx, Preflight pre, SnapshotSession snapshot, UUID backupId, OutputStream sink,
+                           FanOutOutputStream fanOut) throws Exception {
+        try {
+            if (pre.target().format() == DumpFormat.DIRECTORY) {
+                DirectoryDump.run(ctx, config, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().jobs(), backupId,
+                        pre.server().databaseSize(), sink);
+            } else {
+                dumpCustom(ctx, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.server().databaseSize(), sink);
+            }
+        } catch (PgProcessException e) {
+            ctx.throwIfCancelled();
+            if (BackupFailure.isPermanent(e)) {
+                throw new PermanentJobException(e.getMessage(), e);
+            }
+            throw e;
+        } catch (IOException e) {
+            // A storage failure, possibly reworded by the encryption stream: report the storage's own error.
+            throw fanOut.failure() != null ? fanOut.failure() : e;
+        }
+    }
+
+    /** Commits every upload and reads each copy back (size, and SHA-256 with read-back on). */
+    private void commitAndCheck(JobContext ctx, List<BlobStore> stores, List<Upload> uploads, String key,
+                                Manifest.StoredFile file) throws IOException {
+        long size = file.sizeBytes();
+        ctx.progress("verifying", 0L, size * stores.size());
+        for (int i = 0; i < uploads.size(); i++) {
+            StoredObject o = uploads.get(i).commit();
+            if (o.sizeBytes() != size) {
+                throw new IOException("storage " + stores.get(i).name() + " stored " + o.sizeBytes() + " bytes of "
+                        + key + " but " + size + " were written");
+            }
+        }
+        long checked = 0;
+        for (BlobStore store : stores) {
+            ctx.throwIfCancelled();
+            String problem = CopyCheck.problem(store, key, size, config.backup().readBack() ? file.sha256() : null, ctx);
+            if (problem != null) {
+                throw new IOException("the copy just stored in " + store.name() + " does not match what was written: " + problem
+                        + ". Hint: the storage lost or altered data in transit; the job is retried");
+            }
+            checked += size;
+            ctx.progress("verifying", checked, size * stores.size());
         }
     }
 
@@ -289,33 +267,32 @@ public class BackupHandler implements JobHandler {
         PgDump dump = PgDump.of(config.pg(), snapshotId);
         ctx.progress("dumping", 0L, estimate);
         try (PgProcess p = dump.start(pgDump, conn)) {
-            p.cancelOn(ctx);
+            p.cancelOn(ctx::onCancel);
             copy(ctx, p.stdout(), sink, estimate);
             p.waitFor();
         }
     }
 
     /** pg_dumpall --globals-only (roles without passwords, tablespaces), stored beside the dump. */
-    private Manifest.StoredFile globals(JobContext ctx, Target target, PgConnectInfo conn, ServerInfo server,
-                                        List<BlobStore> stores, String prefix, List<String> recipients,
-                                        Written written) throws Exception {
+    private Manifest.StoredFile globals(JobContext ctx, Preflight pre, String prefix, Written written) throws Exception {
         ctx.progress("globals", null, null);
-        PgTools.Tool pgDumpall = pgTools.choose("pg_dumpall", server.major(), target.name());
-        String name = BackupKeys.globalsName(!recipients.isEmpty());
+        Target target = pre.target();
+        PgTools.Tool pgDumpall = pgTools.choose("pg_dumpall", pre.server().major(), target.name());
+        String name = BackupKeys.globalsName(!pre.recipients().isEmpty());
         String key = prefix + name;
         List<Upload> uploads = new ArrayList<>();
         try {
-            for (BlobStore store : stores) {
+            for (BlobStore store : pre.stores()) {
                 written.add(store, key);
                 uploads.add(store.create(key));
             }
             DigestingOutputStream stored = new DigestingOutputStream(new FanOutOutputStream(uploads), false);
-            OutputStream sink = recipients.isEmpty() ? stored : AgeEncryption.encrypt(stored, recipients);
+            OutputStream sink = pre.recipients().isEmpty() ? stored : AgeEncryption.encrypt(stored, pre.recipients());
             PgCommand cmd = PgCommand.of(pgDumpall)
-                    .args("--globals-only", "--no-role-passwords", "--no-password", "--database=" + conn.database())
-                    .connection(conn).timeout(config.pg().dumpTimeout());
+                    .args("--globals-only", "--no-role-passwords", "--no-password", "--database=" + pre.conn().database())
+                    .connection(pre.conn()).timeout(config.pg().dumpTimeout());
             try (PgProcess p = PgProcess.start(cmd)) {
-                p.cancelOn(ctx);
+                p.cancelOn(ctx::onCancel);
                 p.stdout().transferTo(sink);
                 p.waitFor();
             } catch (PgProcessException e) {
@@ -329,7 +306,7 @@ public class BackupHandler implements JobHandler {
             for (Upload u : uploads) {
                 u.commit();
             }
-            for (BlobStore store : stores) {
+            for (BlobStore store : pre.stores()) {
                 String problem = CopyCheck.problem(store, key, size, sha256, ctx);
                 if (problem != null) {
                     throw new IOException("the roles file just stored in " + store.name() + " does not match what was written: " + problem);
@@ -339,6 +316,81 @@ public class BackupHandler implements JobHandler {
         } finally {
             uploads.forEach(Upload::abort);
         }
+    }
+
+    /** Warnings when the database looks damaged compared with the target's previous backup. */
+    private List<String> anomalies(Target target, StoredCopy dump) {
+        return catalog.newest(target.name())
+                .map(previous -> Anomalies.find(previous, dump.rowCounts(), dump.file().sizeBytes(), config.anomaly()))
+                .orElse(List.of());
+    }
+
+    private Manifest manifest(Preflight pre, SnapshotSession snapshot, UUID backupId, StoredCopy dump, Manifest.StoredFile globals,
+                              List<String> warnings) {
+        List<String> recipients = pre.recipients();
+        return new Manifest(Manifest.FORMAT_VERSION, backupId, pre.target().name(), pre.conn().database(),
+                snapshot.snapshotTime().toInstant(), clock.instant(), pre.target().format().id(), dump.file(), globals,
+                recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
+                pre.server().version(), pre.server().versionNum(), pre.pgDump().version(), pre.conn().username(), dump.rowCounts(),
+                snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion(), warnings);
+    }
+
+    /** Writes {@code manifest.json} into every store, after every other object: from then on the directory is a complete backup. */
+    private List<BackupLocation> storeManifest(Preflight pre, String prefix, StoredCopy dump, Manifest manifest, Written written)
+            throws IOException {
+        byte[] bytes = manifestWriter.writeValueAsBytes(manifest);
+        String key = prefix + BackupKeys.MANIFEST;
+        Instant verifiedAt = config.backup().readBack() ? manifest.finishedAt() : null;
+        List<BackupLocation> locations = new ArrayList<>();
+        for (BlobStore store : pre.stores()) {
+            written.add(store, key);
+            try (Upload up = store.create(key)) {
+                up.write(bytes);
+                up.commit();
+            }
+            locations.add(new BackupLocation(store.name(), prefix + dump.file().name(), key, dump.file().sizeBytes(),
+                    dump.file().sha256(), verifiedAt, null));
+        }
+        return locations;
+    }
+
+    /**
+     * Adds the catalog row: the point of no return. Its objects are kept from here on, even when the
+     * commit's outcome is unknown (the database went away): a stored backup with a manifest is found
+     * again by a catalog rebuild, while a catalog row whose objects were deleted would be a lie.
+     */
+    private void commit(JobContext ctx, Manifest manifest, String prefix, List<BackupLocation> locations,
+                        Written written) {
+        Backup row = Backup.of(manifest, prefix, locations);
+        row.jobId = ctx.jobId();
+        row.verifiedAt = config.backup().readBack() ? manifest.finishedAt() : null;
+        try {
+            catalog.add(row);
+        } catch (RuntimeException e) {
+            boolean absent;
+            try {
+                absent = catalog.find(row.id).isEmpty();
+            } catch (RuntimeException unknown) {
+                absent = false;
+            }
+            if (!absent) {
+                written.clear();
+                LOG.errorf("backup %s of %s is stored with its manifest, but whether its catalog row committed is unknown (%s);"
+                        + " its objects are kept. Hint: POST /api/v1/catalog/rebuild lists it if it is missing", row.id, row.target, e.getMessage());
+            }
+            throw e;
+        }
+        written.clear(); // it is a good backup now: nothing to clean up
+        if (!manifest.warnings().isEmpty()) {
+            LOG.warnf("backup %s of target %s looks wrong compared with the previous one: %s", row.id, row.target, manifest.warnings());
+        }
+    }
+
+    private static BackupResult result(Manifest manifest, List<BackupLocation> locations, BackupResult.Millis millis) {
+        Map<String, Long> rowCounts = manifest.rowCounts();
+        return new BackupResult(manifest.backupId(), manifest.dump().sizeBytes(), manifest.dump().sha256(), manifest.encryption() != null,
+                rowCounts.size(), rowCounts.values().stream().mapToLong(Long::longValue).sum(),
+                locations.stream().map(l -> l.storage() + ":" + l.key()).toList(), manifest.warnings(), millis);
     }
 
     private void copy(JobContext ctx, InputStream in, OutputStream out, long estimate) throws IOException {
@@ -372,17 +424,7 @@ public class BackupHandler implements JobHandler {
         }
     }
 
-    private volatile com.fasterxml.jackson.databind.ObjectWriter manifestWriter;
-
-    /** Pretty-printed, ISO-8601 times; built once (copying an ObjectMapper per backup cost ~150 ms). */
-    private com.fasterxml.jackson.databind.ObjectWriter manifestWriter() {
-        if (manifestWriter == null) {
-            manifestWriter = json.copy().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                    .writerWithDefaultPrettyPrinter();
-        }
-        return manifestWriter;
-    }
-
+    /** The age recipients backups are encrypted to (public keys only); empty: unencrypted. */
     List<String> recipients() {
         List<String> out = new ArrayList<>();
         for (String r : config.encryption().recipients().orElse(List.of())) {
@@ -399,7 +441,12 @@ public class BackupHandler implements JobHandler {
 
     /** The objects a backup in progress has created (or may have), deleted unless it completes. */
     private static final class Written {
+        private final UUID backupId;
         private final List<Map.Entry<BlobStore, String>> objects = new ArrayList<>();
+
+        Written(UUID backupId) {
+            this.backupId = backupId;
+        }
 
         synchronized void add(BlobStore store, String key) {
             objects.add(Map.entry(store, key));
@@ -409,9 +456,9 @@ public class BackupHandler implements JobHandler {
             objects.clear();
         }
 
-        synchronized void deleteAll(UUID backupId) {
+        synchronized void deleteAll() {
             // The manifest first: from then on the directory no longer claims to be a backup.
-            objects.sort((a, b) -> Boolean.compare(!a.getValue().endsWith(BackupKeys.MANIFEST), !b.getValue().endsWith(BackupKeys.MANIFEST)));
+            objects.sort(Comparator.comparing(o -> !o.getValue().endsWith(BackupKeys.MANIFEST)));
             for (Map.Entry<BlobStore, String> o : objects) {
                 try {
                     o.getKey().delete(o.getValue());
@@ -421,19 +468,6 @@ public class BackupHandler implements JobHandler {
                 }
             }
             objects.clear();
-        }
-    }
-
-    /** A target with retention rules is pruned after each successful backup (a job of its own, run after this one). */
-    private void schedulePrune(String target, UUID backupId) {
-        var t = config.targets().get(target);
-        if (t == null || dev.lifeboat.retention.RetentionRules.of(t.retention()).isEmpty()) {
-            return;
-        }
-        try {
-            queue.enqueue(new dev.lifeboat.job.NewJob(dev.lifeboat.retention.PruneHandler.KIND, target, Map.of(), "prune-after-backup:" + backupId));
-        } catch (RuntimeException e) {
-            LOG.warnf("could not queue the prune after backup %s of %s: %s (the next backup or POST /prune does it)", backupId, target, e.getMessage());
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.lifeboat.backup;
 
+import dev.lifeboat.target.DumpFormat;
+
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
@@ -22,8 +24,8 @@ public final class BackupKeys {
     }
 
     /** {@code dump.pgc} (custom format) or {@code dump.tar} (directory format as a tar stream), plus {@code .age} when encrypted. */
-    public static String dumpName(String format, boolean encrypted) {
-        return ("directory".equals(format) ? "dump.tar" : "dump.pgc") + (encrypted ? AGE_SUFFIX : "");
+    public static String dumpName(DumpFormat format, boolean encrypted) {
+        return (format == DumpFormat.DIRECTORY ? "dump.tar" : "dump.pgc") + (encrypted ? AGE_SUFFIX : "");
     }
 
     /** {@code globals.sql} ({@code pg_dumpall --globals-only}), plus {@code .age} when encrypted. */

@@ -1,5 +1,9 @@
 package dev.lifeboat.backup;
 
+import dev.lifeboat.job.Job;
+import dev.lifeboat.job.JobFollowUp;
+import dev.lifeboat.job.JobKind;
+import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
 import io.micrometer.core.instrument.Counter;
@@ -14,6 +18,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,10 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code lifeboat_backup_last_success_timestamp_seconds}, {@code lifeboat_backup_size_bytes} and
  * {@code lifeboat_backup_duration_seconds}, plus the counter {@code lifeboat_backup_anomalies_total}.
  * Filled from the catalog at start-up (the newest available backup of each target), so a restart or
- * another replica's backup does not leave them empty.
+ * another replica's backup does not leave them empty, then kept by this follow-up of each finished
+ * backup job (on the replica that runs the follow-up; each backup is counted once).
  */
 @ApplicationScoped
-public class BackupMetrics {
+public class BackupMetrics implements JobFollowUp {
     private static final Logger LOG = Logger.getLogger(BackupMetrics.class);
 
     private record Last(double finishedEpochSeconds, double sizeBytes, double durationSeconds) {
@@ -37,6 +43,8 @@ public class BackupMetrics {
     Targets targets;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    JobQueue queue;
 
     private final Map<String, Last> byTarget = new ConcurrentHashMap<>();
     private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
@@ -61,11 +69,32 @@ public class BackupMetrics {
         }
     }
 
-    public void recordSuccess(String target, Instant finishedAt, long sizeBytes, double durationSeconds) {
+    @Override
+    public String name() {
+        return "backup-metrics";
+    }
+
+    @Override
+    public Set<String> kinds() {
+        return Set.of(JobKind.BACKUP.id());
+    }
+
+    /** A succeeded backup: its time, size and duration (the job's attempt), and its anomalies. */
+    @Override
+    public void run(Job job) {
+        queue.result(job, BackupResult.class).ifPresent(r -> {
+            recordSuccess(job.target, job.finishedAt, r.sizeBytes(), Duration.between(job.startedAt, job.finishedAt).toMillis() / 1000.0);
+            if (!r.warnings().isEmpty()) {
+                recordAnomaly(job.target);
+            }
+        });
+    }
+
+    void recordSuccess(String target, Instant finishedAt, long sizeBytes, double durationSeconds) {
         byTarget.put(target, new Last(finishedAt.getEpochSecond(), sizeBytes, durationSeconds));
     }
 
-    public void recordAnomaly(String target) {
+    void recordAnomaly(String target) {
         Counter c = anomalies.get(target);
         if (c != null) {
             c.increment();

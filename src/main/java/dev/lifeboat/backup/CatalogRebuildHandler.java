@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.storage.BlobStore;
 import dev.lifeboat.storage.BlobStores;
@@ -14,7 +15,6 @@ import org.jboss.logging.Logger;
 
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +32,8 @@ import java.util.regex.Pattern;
  * {@code damaged} status) cannot come back.
  */
 @ApplicationScoped
-public class CatalogRebuildHandler implements JobHandler {
+public class CatalogRebuildHandler implements JobHandler<CatalogRebuildArgs, CatalogRebuildResult> {
     private static final Logger LOG = Logger.getLogger(CatalogRebuildHandler.class);
-    public static final String KIND = "catalog_rebuild";
     /** {@code <target>/yyyy/mm/dd/<uuid>/manifest.json}, as {@link BackupKeys} lays it out. */
     static final Pattern MANIFEST_KEY = Pattern.compile(
             "([a-z0-9][a-z0-9_-]{0,62})/\\d{4}/\\d{2}/\\d{2}/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/" + BackupKeys.MANIFEST);
@@ -48,11 +47,16 @@ public class CatalogRebuildHandler implements JobHandler {
 
     @Override
     public String kind() {
-        return KIND;
+        return JobKind.CATALOG_REBUILD.id();
     }
 
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
+    public Class<CatalogRebuildArgs> argsType() {
+        return CatalogRebuildArgs.class;
+    }
+
+    @Override
+    public JobOutcome<CatalogRebuildResult> run(JobContext ctx, CatalogRebuildArgs args) throws Exception {
         ObjectMapper reader = json.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         Map<UUID, Backup> found = new TreeMap<>();
         List<String> skipped = new ArrayList<>();
@@ -87,7 +91,7 @@ public class CatalogRebuildHandler implements JobHandler {
                 BackupLocation location = new BackupLocation(store.name(), dir + manifest.dump().name(), o.key(), dumpSize.get(),
                         manifest.dump().sha256(), null, dumpSize.get() == manifest.dump().sizeBytes() ? null
                         : "size " + dumpSize.get() + " differs from the manifest's " + manifest.dump().sizeBytes());
-                found.computeIfAbsent(manifest.backupId(), id -> fromManifest(manifest, dir)).locations.add(location);
+                found.computeIfAbsent(manifest.backupId(), id -> Backup.of(manifest, dir, new ArrayList<>())).locations.add(location);
             }
         }
         int created = 0;
@@ -108,35 +112,6 @@ public class CatalogRebuildHandler implements JobHandler {
         for (String s : skipped) {
             LOG.warnf("catalog rebuild: skipped %s", s);
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("manifests", manifests);
-        result.put("backups", found.size());
-        result.put("created", created);
-        result.put("existing", existing);
-        result.put("skipped", skipped);
-        return JobOutcome.succeeded(result);
-    }
-
-    private static Backup fromManifest(Manifest manifest, String dir) {
-        Backup b = new Backup();
-        b.id = manifest.backupId();
-        b.target = manifest.target();
-        b.database = manifest.database();
-        b.status = Backup.AVAILABLE;
-        b.format = manifest.format();
-        b.createdAt = manifest.createdAt();
-        b.finishedAt = manifest.finishedAt();
-        b.sizeBytes = manifest.dump().sizeBytes();
-        b.sha256 = manifest.dump().sha256();
-        b.encrypted = manifest.encryption() != null;
-        b.recipients = manifest.encryption() == null ? List.of() : manifest.encryption().recipients();
-        b.serverVersion = manifest.serverVersion();
-        b.pgDumpVersion = manifest.pgDumpVersion();
-        b.locations = new ArrayList<>();
-        b.rowCounts = manifest.rowCounts();
-        b.prefix = dir;
-        b.globals = manifest.globals() != null;
-        b.warnings = manifest.warnings() == null ? List.of() : manifest.warnings();
-        return b;
+        return JobOutcome.succeeded(new CatalogRebuildResult(manifests, found.size(), created, existing, skipped));
     }
 }

@@ -50,7 +50,7 @@ final class DirectoryDump {
             PgCommand command = PgCommand.of(pgDump).args(dump.args()).connection(conn).timeout(config.pg().dumpTimeout())
                     .stdout(PgCommand.Stdout.DISCARD);
             try (PgProcess p = PgProcess.start(command)) {
-                p.cancelOn(ctx);
+                p.cancelOn(ctx::onCancel);
                 Thread progress = new Thread(() -> reportSize(ctx, dir, estimate, p), "lifeboat-dump-progress");
                 progress.setDaemon(true);
                 progress.start();

@@ -2,6 +2,7 @@ package dev.lifeboat.backup;
 
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.storage.BlobStore;
@@ -13,20 +14,17 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
- * The {@code verify} job ({@code args.backupId}): reads every stored copy of a backup back and checks
+ * The {@code verify} job ({@link VerifyArgs#backupId()}): reads every stored copy of a backup back and checks
  * its size and SHA-256 against the catalog, and that its manifest is still there. The backup becomes
  * {@code damaged} when a copy is missing or differs, {@code available} again when all match. A store
  * that cannot be reached fails the attempt (retried) instead of marking copies damaged.
  */
 @ApplicationScoped
-public class VerifyHandler implements JobHandler {
-    public static final String KIND = "verify";
+public class VerifyHandler implements JobHandler<VerifyArgs, VerifyResult> {
 
     @Inject
     BackupCatalog catalog;
@@ -37,17 +35,19 @@ public class VerifyHandler implements JobHandler {
 
     @Override
     public String kind() {
-        return KIND;
+        return JobKind.VERIFY.id();
     }
 
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
-        Object idArg = ctx.args().get("backupId");
-        UUID id;
-        try {
-            id = UUID.fromString(String.valueOf(idArg));
-        } catch (IllegalArgumentException e) {
-            throw new PermanentJobException("verify job without a valid backupId argument");
+    public Class<VerifyArgs> argsType() {
+        return VerifyArgs.class;
+    }
+
+    @Override
+    public JobOutcome<VerifyResult> run(JobContext ctx, VerifyArgs args) throws Exception {
+        UUID id = args.backupId();
+        if (id == null) {
+            throw new PermanentJobException("verify job without a backupId argument");
         }
         Backup backup = catalog.find(id).orElseThrow(() -> new PermanentJobException(
                 "backup " + id + " is not in the catalog (deleted after the verify was queued?)"));
@@ -55,7 +55,7 @@ public class VerifyHandler implements JobHandler {
         long done = 0;
         ctx.progress("verifying", 0L, total);
         List<BackupLocation> checked = new ArrayList<>();
-        List<Map<String, Object>> copies = new ArrayList<>();
+        List<VerifyResult.Copy> copies = new ArrayList<>();
         for (BackupLocation loc : backup.locations) {
             ctx.throwIfCancelled();
             String problem;
@@ -80,25 +80,13 @@ public class VerifyHandler implements JobHandler {
             Instant at = clock.instant();
             checked.add(new BackupLocation(loc.storage(), loc.key(), loc.manifestKey(), loc.sizeBytes(), loc.sha256(),
                     problem == null ? at : loc.verifiedAt(), problem));
-            Map<String, Object> copy = new LinkedHashMap<>();
-            copy.put("storage", loc.storage());
-            copy.put("key", loc.key());
-            copy.put("ok", problem == null);
-            if (problem != null) {
-                copy.put("problem", problem);
-            }
-            copies.add(copy);
+            copies.add(new VerifyResult.Copy(loc.storage(), loc.key(), problem == null, problem));
             done += backup.sizeBytes;
             ctx.progress("verifying", done, total);
         }
         Backup after = catalog.recordVerify(id, checked, clock.instant()).orElseThrow(() -> new PermanentJobException(
                 "backup " + id + " was deleted while it was being verified"));
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("backupId", id.toString());
-        result.put("status", after.status);
-        result.put("sizeBytes", backup.sizeBytes);
-        result.put("sha256", backup.sha256);
-        result.put("copies", copies);
+        VerifyResult result = new VerifyResult(id, after.status, backup.sizeBytes, backup.sha256, copies);
         if (Backup.DAMAGED.equals(after.status)) {
             // The verification itself worked; its finding is that the backup is bad: fail the job so
             // that alerting on failed jobs catches it, without retrying (the data will not heal).

@@ -1,5 +1,6 @@
 package dev.lifeboat.config;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,12 +9,17 @@ public final class ConfigProblems {
     private final List<String> problems = new ArrayList<>();
 
     /** An absolute http or https URL with a host: what webhooks may point at. */
-    public static boolean isHttpUrl(java.net.URI url) {
+    public static boolean isHttpUrl(URI url) {
         return ("http".equals(url.getScheme()) || "https".equals(url.getScheme())) && url.getHost() != null;
     }
 
     public void add(String problem) {
         problems.add(problem);
+    }
+
+    /** How many problems were found so far. */
+    public int count() {
+        return problems.size();
     }
 
     public void throwIfAny() {

@@ -168,12 +168,13 @@ public interface LifeboatConfig {
         boolean privileges();
 
         /**
-         * Parallel pg_restore jobs. With more than 1, a custom-format archive is first spooled to
+         * Parallel pg_restore jobs of restores and drills of this target (a restore request's {@code jobs}
+         * overrides it for that restore). Default: the target's {@code jobs} (1 unless the directory format
+         * dumps in parallel). With more than 1, a custom-format archive is first spooled to
          * {@code lifeboat.backup.scratch-dir} (after checking free space), because {@code pg_restore -j}
          * needs a seekable file; with 1 it streams from storage.
          */
-        @WithDefault("1")
-        int jobs();
+        Optional<Integer> jobs();
     }
 
     interface Hooks {

@@ -2,6 +2,10 @@ package dev.lifeboat.drill;
 
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.job.Job;
+import dev.lifeboat.job.JobFollowUp;
+import dev.lifeboat.job.JobKind;
+import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
 import io.micrometer.core.instrument.Gauge;
@@ -12,20 +16,20 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps each drill's verdict: on the backup's catalog entry (last drill time, passed, restore time,
- * count) and in per-target gauges for alerting: {@code lifeboat_drill_last_success_timestamp_seconds},
+ * Keeps each drill's verdict, as a follow-up of the finished drill job (once per drill, see
+ * {@link JobFollowUp}): on the backup's catalog entry (last drill time, passed, restore time, count)
+ * and in per-target gauges for alerting: {@code lifeboat_drill_last_success_timestamp_seconds},
  * {@code lifeboat_drill_restore_seconds} and {@code lifeboat_drill_passed} (1 or 0, the newest drill).
  * The gauges are filled from the catalog at start-up, so a restart does not reset them.
  */
 @ApplicationScoped
-public class DrillRecorder {
+public class DrillRecorder implements JobFollowUp {
     private static final Logger LOG = Logger.getLogger(DrillRecorder.class);
 
     private record Last(double lastSuccessEpochSeconds, double restoreSeconds, double passed) {
@@ -38,7 +42,7 @@ public class DrillRecorder {
     @Inject
     MeterRegistry metrics;
     @Inject
-    Clock clock;
+    JobQueue queue;
 
     private final Map<String, Last> byTarget = new ConcurrentHashMap<>();
 
@@ -67,11 +71,21 @@ public class DrillRecorder {
         }
     }
 
-    /** Records a drill's verdict on the backup and in the gauges. */
-    public void record(UUID backupId, boolean passed, Double restoreSeconds) {
-        Instant now = clock.instant();
-        catalog.recordDrill(backupId, passed, restoreSeconds, now)
-                .ifPresent(b -> update(b.target, passed, restoreSeconds, now));
+    @Override
+    public String name() {
+        return "drill-record";
+    }
+
+    @Override
+    public Set<String> kinds() {
+        return Set.of(JobKind.DRILL.id());
+    }
+
+    /** A drill that reached a verdict (its job succeeded): the verdict goes on the backup, at the time the drill ended. */
+    @Override
+    public void run(Job job) {
+        queue.result(job, DrillResult.class).ifPresent(r -> catalog.recordDrill(r.backupId(), r.passed(), r.restoreSeconds(), job.finishedAt)
+                .ifPresent(b -> update(b.target, r.passed(), r.restoreSeconds(), job.finishedAt)));
     }
 
     private void update(String target, Boolean passed, Double restoreSeconds, Instant at) {

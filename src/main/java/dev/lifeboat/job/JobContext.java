@@ -1,7 +1,8 @@
 package dev.lifeboat.job;
 
+import org.jboss.logging.Logger;
+
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -9,11 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What a handler sees of its job: identity and arguments, a cancellation signal and a progress sink.
+ * What a handler sees of its job besides its arguments: identity, a cancellation signal and a progress sink.
  * Cancellation comes from an API cancel request, a lost lease, or replica shutdown; handlers react
  * the same way to each (stop, kill child processes, clean up), the worker decides what to record.
  */
 public final class JobContext {
+    private static final Logger LOG = Logger.getLogger(JobContext.class);
 
     /** Why a running job was told to stop. */
     public enum StopReason {
@@ -53,10 +55,6 @@ public final class JobContext {
 
     public String target() {
         return job.target;
-    }
-
-    public Map<String, Object> args() {
-        return job.args == null ? Map.of() : job.args;
     }
 
     public int attempt() {
@@ -132,7 +130,7 @@ public final class JobContext {
         try {
             r.run();
         } catch (RuntimeException e) {
-            org.jboss.logging.Logger.getLogger(JobContext.class).warn("cancel action failed", e);
+            LOG.warn("cancel action failed", e);
         }
     }
 }

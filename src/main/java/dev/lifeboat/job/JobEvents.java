@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -31,11 +32,41 @@ import java.util.function.Consumer;
 public class JobEvents {
     private static final Logger LOG = Logger.getLogger(JobEvents.class);
 
+    /** What happened to a job; the first word of each payload line. */
+    public enum Type {
+        /** Inserted, or put back in the queue by the rescuer: wakes idle workers. */
+        QUEUED,
+        /** Put back by its worker (shutdown) or after a failed attempt: may unblock its target. */
+        RELEASED,
+        /** Succeeded, failed or cancelled: releases long polls, runs follow-ups, may unblock its target. */
+        FINISHED,
+        /** Someone asked to cancel a running job: reaches the worker running it. */
+        CANCEL;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Type parse(String s) {
+            for (Type t : values()) {
+                if (t.id().equals(s)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
     /**
-     * One event. {@code type} is queued, released, finished or cancel. A notification's payload holds
-     * one or more events, one {@code "<type> <job id> [target]"} per line (batched completions).
+     * One event. A notification's payload holds one or more events, one
+     * {@code "<type> <job id> <kind> [target]"} per line (batched completions); see {@link #line}.
      */
-    public record Event(String type, UUID jobId, String target) {
+    public record Event(Type type, UUID jobId, String kind, String target) {
+        /** One payload line. Kinds and target names hold no spaces (the job table's CHECKs). */
+        public static String line(Type type, UUID jobId, String kind, String target) {
+            return type.id() + " " + jobId + " " + kind + " " + (target == null ? "" : target);
+        }
+
         static List<Event> parseAll(String payload) {
             List<Event> events = new ArrayList<>();
             for (String line : payload.split("\n")) {
@@ -47,13 +78,14 @@ public class JobEvents {
             return events;
         }
 
-        static Event parse(String payload) {
-            String[] p = payload.split(" ", 3);
-            if (p.length < 2) {
+        static Event parse(String line) {
+            String[] p = line.split(" ", 4);
+            Type type = p.length < 3 ? null : Type.parse(p[0]);
+            if (type == null) {
                 return null;
             }
             try {
-                return new Event(p[0], UUID.fromString(p[1]), p.length > 2 && !p[2].isEmpty() ? p[2] : null);
+                return new Event(type, UUID.fromString(p[1]), p[2], p.length > 3 && !p[3].isEmpty() ? p[3] : null);
             } catch (IllegalArgumentException e) {
                 return null;
             }
@@ -108,7 +140,7 @@ public class JobEvents {
     }
 
     void publish(Event e) {
-        if (!"queued".equals(e.type()) && !"cancel".equals(e.type())) {
+        if (e.type() == Type.FINISHED || e.type() == Type.RELEASED) {
             CompletableFuture<Void> f = finishWaiters.remove(e.jobId());
             if (f != null) {
                 f.complete(null);

@@ -1,31 +1,33 @@
 package dev.lifeboat.job;
 
-import java.util.Map;
+/**
+ * What a handler says about a finished attempt; the worker turns it into a state transition.
+ *
+ * @param <R> the kind's result record
+ */
+public sealed interface JobOutcome<R> {
 
-/** What a handler says about a finished attempt; the worker turns it into a state transition. */
-public sealed interface JobOutcome {
-
-    /** The work is done; {@code result} is stored on the job (never put secrets in it). */
-    record Succeeded(Map<String, Object> result) implements JobOutcome {
+    /** The work is done; {@code result} is stored on the job as JSON (never put secrets in it). */
+    record Succeeded<R>(R result) implements JobOutcome<R> {
     }
 
     /** The attempt failed for a reason that may pass (network, lock timeout): retry with backoff while attempts remain. */
-    record Retry(String error) implements JobOutcome {
+    record Retry<R>(String error) implements JobOutcome<R> {
     }
 
     /** The job cannot succeed by retrying (bad password, unknown database): fail now. */
-    record GiveUp(String error) implements JobOutcome {
+    record GiveUp<R>(String error) implements JobOutcome<R> {
     }
 
-    static JobOutcome succeeded(Map<String, Object> result) {
-        return new Succeeded(result == null ? Map.of() : result);
+    static <R> JobOutcome<R> succeeded(R result) {
+        return new Succeeded<>(result);
     }
 
-    static JobOutcome retry(String error) {
-        return new Retry(error);
+    static <R> JobOutcome<R> retry(String error) {
+        return new Retry<>(error);
     }
 
-    static JobOutcome giveUp(String error) {
-        return new GiveUp(error);
+    static <R> JobOutcome<R> giveUp(String error) {
+        return new GiveUp<>(error);
     }
 }

@@ -38,7 +38,7 @@ public final class JobWorker {
     private final String workerId;
     private final JobQueue queue;
     private final JobEvents events;
-    private final Map<String, JobHandler> handlers;
+    private final Map<String, JobHandler<?, ?>> handlers;
     private final Settings settings;
     private final MeterRegistry metrics;
     private final Map<UUID, JobContext> inFlight = new ConcurrentHashMap<>();
@@ -54,7 +54,7 @@ public final class JobWorker {
     private volatile boolean running;
     private volatile boolean crashed;
 
-    public JobWorker(String workerId, JobQueue queue, JobEvents events, Map<String, JobHandler> handlers,
+    public JobWorker(String workerId, JobQueue queue, JobEvents events, Map<String, JobHandler<?, ?>> handlers,
                      Settings settings, MeterRegistry metrics) {
         this.workerId = workerId;
         this.queue = queue;
@@ -163,20 +163,18 @@ public final class JobWorker {
 
     private void onEvent(JobEvents.Event e) {
         switch (e.type()) {
-            case "queued" -> wake();
+            case QUEUED -> wake();
             // A job that leaves "running" may unblock a queued job of the same target.
-            case "finished", "released" -> {
+            case FINISHED, RELEASED -> {
                 if (e.target() != null) {
                     wake();
                 }
             }
-            case "cancel" -> {
+            case CANCEL -> {
                 JobContext ctx = inFlight.get(e.jobId());
                 if (ctx != null) {
                     ctx.stop(JobContext.StopReason.CANCEL_REQUESTED);
                 }
-            }
-            default -> {
             }
         }
     }
@@ -232,13 +230,13 @@ public final class JobWorker {
             if (job.cancelRequestedAt != null) {
                 ctx.stop(JobContext.StopReason.CANCEL_REQUESTED);
             }
-            JobOutcome outcome;
-            JobHandler handler = handlers.get(job.kind);
+            JobOutcome<?> outcome;
+            JobHandler<?, ?> handler = handlers.get(job.kind);
             if (ctx.isCancelled()) {
                 outcome = JobOutcome.giveUp("cancelled before it started");
             } else {
                 try {
-                    outcome = handler.run(ctx);
+                    outcome = run(handler, ctx);
                     if (outcome == null) {
                         outcome = JobOutcome.retry("handler " + handler.getClass().getSimpleName() + " returned no outcome");
                     }
@@ -258,7 +256,7 @@ public final class JobWorker {
             if (crashed) {
                 return; // a crashed process records nothing
             }
-            if (outcome instanceof JobOutcome.Succeeded s) {
+            if (outcome instanceof JobOutcome.Succeeded<?> s) {
                 // Work that finished is reported as done, even if a cancel request arrived too late to stop it.
                 completions.add(new Pending(ctx, s.result()));
                 handedToCompleter = true;
@@ -284,7 +282,13 @@ public final class JobWorker {
         }
     }
 
-    private String record(JobContext ctx, JobOutcome outcome) {
+    /** Reads the job's arguments as the handler's record (JSON that does not fit fails the job for good) and runs it. */
+    private <A extends JobArgs> JobOutcome<?> run(JobHandler<A, ?> handler, JobContext ctx) throws Exception {
+        A args = queue.args(ctx.job(), handler.argsType());
+        return handler.run(ctx, args);
+    }
+
+    private String record(JobContext ctx, JobOutcome<?> outcome) {
         Job job = ctx.job();
         JobContext.StopReason stop = ctx.stopReason();
         boolean held;
@@ -298,14 +302,14 @@ public final class JobWorker {
         } else if (stop == JobContext.StopReason.LEASE_LOST) {
             LOG.warnf("job %s lost its lease while running; its outcome is discarded", job.id);
             return "lease_lost";
-        } else if (outcome instanceof JobOutcome.Retry r && job.attempt < job.maxAttempts) {
+        } else if (outcome instanceof JobOutcome.Retry<?> r && job.attempt < job.maxAttempts) {
             Instant next = queue.now().plus(backoff(job.attempt));
             held = queue.retry(job.id, workerId, r.error(), next);
             tag = "retried";
             LOG.infof("job %s (%s) attempt %d of %d failed: %s; next attempt at %s",
                     job.id, job.kind, job.attempt, job.maxAttempts, r.error(), next);
         } else {
-            String error = outcome instanceof JobOutcome.Retry r ? r.error() : ((JobOutcome.GiveUp) outcome).error();
+            String error = outcome instanceof JobOutcome.Retry<?> r ? r.error() : ((JobOutcome.GiveUp<?>) outcome).error();
             held = queue.fail(job.id, workerId, error);
             tag = "failed";
             LOG.warnf("job %s (%s) failed: %s", job.id, job.kind, error);
@@ -330,7 +334,7 @@ public final class JobWorker {
         return Duration.ofMillis(Math.max(1, Math.min(delay, max)));
     }
 
-    private record Pending(JobContext ctx, Map<String, Object> result) {
+    private record Pending(JobContext ctx, Object result) {
     }
 
     /** Most successes recorded in one transaction. */

@@ -1,10 +1,21 @@
 package dev.lifeboat.job;
 
-import java.util.Map;
-
-/** A job to enqueue. {@code target} may be null for jobs that concern no single database. */
-public record NewJob(String kind, String target, Map<String, Object> args, String idempotencyKey) {
+/**
+ * A job to enqueue: its arguments (which name its kind), the target it concerns ({@code null} for
+ * jobs that concern no single database) and an optional idempotency key.
+ */
+public record NewJob(JobArgs args, String target, String idempotencyKey) {
     public NewJob {
-        args = args == null ? Map.of() : Map.copyOf(args);
+        if (args == null) {
+            throw new IllegalArgumentException("a job needs its arguments record");
+        }
+    }
+
+    public static NewJob of(JobArgs args, String target) {
+        return new NewJob(args, target, null);
+    }
+
+    public String kind() {
+        return args.kind();
     }
 }

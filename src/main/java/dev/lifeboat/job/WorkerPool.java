@@ -30,12 +30,9 @@ public class WorkerPool {
     @Inject
     JobEvents events;
     @Inject
-    Instance<JobHandler> handlerBeans;
+    Instance<JobHandler<?, ?>> handlerBeans;
     @Inject
     MeterRegistry metrics;
-
-    /** Kind of the webhook deliveries, which run in a pool of their own. */
-    static final String NOTIFY_KIND = "notify";
 
     private JobWorker worker;
     private JobWorker notifyWorker;
@@ -45,15 +42,15 @@ public class WorkerPool {
             LOG.info("lifeboat.queue.enabled=false: this replica serves the API but runs no jobs");
             return;
         }
-        Map<String, JobHandler> all = handlers();
-        Map<String, JobHandler> main = new HashMap<>(all);
-        JobHandler notify = main.remove(NOTIFY_KIND);
+        Map<String, JobHandler<?, ?>> all = handlers();
+        Map<String, JobHandler<?, ?>> main = new HashMap<>(all);
+        JobHandler<?, ?> notify = main.remove(JobKind.NOTIFY.id());
         String id = defaultWorkerId();
         worker = newWorker(id, config.queue().workers(), main);
         worker.start();
         if (notify != null) {
             // Webhook deliveries on slots of their own: a slow receiver never delays a backup.
-            notifyWorker = newWorker(id + "/notify", Math.max(1, config.notifications().workers()), Map.of(NOTIFY_KIND, notify));
+            notifyWorker = newWorker(id + "/notify", Math.max(1, config.notifications().workers()), Map.of(JobKind.NOTIFY.id(), notify));
             notifyWorker.start();
         }
     }
@@ -72,7 +69,7 @@ public class WorkerPool {
         return newWorker(workerId, concurrency, handlers());
     }
 
-    public JobWorker newWorker(String workerId, int concurrency, Map<String, JobHandler> handlers) {
+    public JobWorker newWorker(String workerId, int concurrency, Map<String, JobHandler<?, ?>> handlers) {
         LifeboatConfig.Queue q = config.queue();
         Duration heartbeat = Duration.ofMillis(Math.max(50, Math.min(1000, q.lease().toMillis() / 3)));
         return new JobWorker(workerId, queue, events, handlers,
@@ -81,10 +78,10 @@ public class WorkerPool {
                 metrics);
     }
 
-    public Map<String, JobHandler> handlers() {
-        Map<String, JobHandler> byKind = new HashMap<>();
-        for (JobHandler h : handlerBeans) {
-            JobHandler previous = byKind.put(h.kind(), h);
+    public Map<String, JobHandler<?, ?>> handlers() {
+        Map<String, JobHandler<?, ?>> byKind = new HashMap<>();
+        for (JobHandler<?, ?> h : handlerBeans) {
+            JobHandler<?, ?> previous = byKind.put(h.kind(), h);
             if (previous != null) {
                 throw new IllegalStateException("two handlers for job kind " + h.kind() + ": "
                         + previous.getClass().getName() + " and " + h.getClass().getName());

@@ -2,11 +2,14 @@ package dev.lifeboat.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.config.LifeboatConfig;
+import dev.lifeboat.drill.DrillResult;
 import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.job.JobQueue;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,12 +20,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The {@code notify} job: one webhook delivery. POSTs a JSON body ({@code event}, {@code at},
@@ -33,8 +36,7 @@ import java.util.UUID;
  * backoff until the attempts are spent.
  */
 @ApplicationScoped
-public class NotifyHandler implements JobHandler {
-    public static final String KIND = "notify";
+public class NotifyHandler implements JobHandler<NotifyArgs, NotifyResult> {
 
     @Inject
     LifeboatConfig config;
@@ -47,19 +49,23 @@ public class NotifyHandler implements JobHandler {
 
     @Override
     public String kind() {
-        return KIND;
+        return JobKind.NOTIFY.id();
     }
 
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
-        Map<String, Object> args = ctx.args();
-        String name = String.valueOf(args.get("webhook"));
+    public Class<NotifyArgs> argsType() {
+        return NotifyArgs.class;
+    }
+
+    @Override
+    public JobOutcome<NotifyResult> run(JobContext ctx, NotifyArgs args) throws Exception {
+        String name = args.webhook();
         LifeboatConfig.Notifications.Webhook hook = config.notifications().webhooks().get(name);
         if (hook == null) {
             return JobOutcome.giveUp("webhook " + name + " is no longer configured");
         }
-        String event = String.valueOf(args.get("event"));
-        Job about = queue.find(UUID.fromString(String.valueOf(args.get("jobId")))).orElse(null);
+        String event = args.event();
+        Job about = args.jobId() == null ? null : queue.find(args.jobId()).orElse(null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("event", event);
         body.put("at", clock.instant().toString());
@@ -74,9 +80,9 @@ public class NotifyHandler implements JobHandler {
             job.put("result", about.result);
             body.put("job", job);
         }
-        if (args.containsKey("backupId")) {
-            body.put("backupId", args.get("backupId"));
-            body.put("warnings", args.get("warnings"));
+        if (args.backupId() != null) {
+            body.put("backupId", args.backupId().toString());
+            body.put("warnings", args.warnings());
         }
         body.put("message", message(event, about, args));
         byte[] payload = json.writeValueAsBytes(body);
@@ -95,13 +101,13 @@ public class NotifyHandler implements JobHandler {
         } catch (IOException e) {
             return JobOutcome.retry(where + " could not be reached: " + e);
         }
-        return JobOutcome.succeeded(Map.of("webhook", name, "event", event));
+        return JobOutcome.succeeded(new NotifyResult(name, event));
     }
 
     /** One client for every delivery (its connection pool and threads are shared). */
     private HttpClient client;
 
-    @jakarta.annotation.PostConstruct
+    @PostConstruct
     void init() {
         client = HttpClient.newBuilder().connectTimeout(config.notifications().timeout())
                 .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -113,30 +119,26 @@ public class NotifyHandler implements JobHandler {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** One human sentence. */
-    static String message(String event, Job job, Map<String, Object> args) {
+    String message(String event, Job job, NotifyArgs args) {
         String what = job == null ? "a job" : (job.kind + (job.target == null ? "" : " of " + job.target));
         String firstLine = job == null || job.error == null ? "" : job.error.lines().findFirst().orElse("");
-        return switch (event) {
-            case "job.failed" -> "Lifeboat: the " + what + " failed: " + firstLine;
-            case "job.succeeded" -> "Lifeboat: the " + what + " succeeded.";
-            case "drill.failed" -> "Lifeboat: the restore drill of " + (job == null ? "a backup" : job.target) + " did not pass: "
-                    + (job.result == null ? "" : job.result.get("reason"));
-            case "drill.passed" -> "Lifeboat: the restore drill of " + (job == null ? "a backup" : job.target) + " passed"
-                    + (job == null || job.result == null ? "." : " (restored in " + job.result.get("restoreSeconds") + " s).");
-            case "anomaly.detected" -> "Lifeboat: backup " + args.get("backupId") + " of " + (job == null ? "a target" : job.target)
-                    + " looks wrong: " + String.join("; ", castList(args.get("warnings")));
-            default -> "Lifeboat: " + event;
+        DrillResult drill = job != null && job.is(JobKind.DRILL) ? queue.result(job, DrillResult.class).orElse(null) : null;
+        String of = job == null ? "a backup" : job.target;
+        return switch (NotificationEvent.parse(event).orElse(NotificationEvent.ALL)) {
+            case JOB_FAILED -> "Lifeboat: the " + what + " failed: " + firstLine;
+            case JOB_SUCCEEDED -> "Lifeboat: the " + what + " succeeded.";
+            case DRILL_FAILED -> "Lifeboat: the restore drill of " + of + " did not pass: " + (drill == null ? "" : drill.reason());
+            case DRILL_PASSED -> "Lifeboat: the restore drill of " + of + " passed"
+                    + (drill == null ? "." : " (restored in " + drill.restoreSeconds() + " s).");
+            case ANOMALY_DETECTED -> "Lifeboat: backup " + args.backupId() + " of " + (job == null ? "a target" : job.target)
+                    + " looks wrong: " + String.join("; ", args.warnings() == null ? List.of() : args.warnings());
+            case ALL -> "Lifeboat: " + event;
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> castList(Object o) {
-        return o instanceof List<?> l ? (List<String>) l : List.of();
     }
 }

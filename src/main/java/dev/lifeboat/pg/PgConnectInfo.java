@@ -1,6 +1,5 @@
 package dev.lifeboat.pg;
 
-import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.target.Target;
 
 import java.io.IOException;
@@ -8,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -28,7 +28,7 @@ public record PgConnectInfo(String target, String host, int port, String databas
         try {
             password = target.password().orElse(null);
         } catch (IOException e) {
-            throw new PermanentJobException("cannot read the password file of target " + target.name() + ": " + e.getMessage()
+            throw new PgPermanentException("cannot read the password file of target " + target.name() + ": " + e.getMessage()
                     + ". Hint: check lifeboat.targets." + target.name() + ".password-file and the mounted Secret", e);
         }
         return new PgConnectInfo(target.name(), target.host(), target.port(), target.database(), target.username(), password,
@@ -38,6 +38,27 @@ public record PgConnectInfo(String target, String host, int port, String databas
     /** The same server and credentials, another database (a restore or drill scratch database, or {@code postgres}). */
     public PgConnectInfo withDatabase(String otherDatabase) {
         return new PgConnectInfo(target, host, port, otherDatabase, username, password, connectTimeout);
+    }
+
+    /**
+     * A connection for work that must not be connected to the target's database (creating, renaming,
+     * dropping databases): {@code postgres}, else {@code template1}, else the target's database itself.
+     *
+     * @throws RuntimeException the first database's connection error when none of them can be reached
+     */
+    public PgConnectInfo maintenance() {
+        RuntimeException first = null;
+        for (String db : List.of("postgres", "template1", database)) {
+            PgConnectInfo candidate = withDatabase(db);
+            try (Connection c = candidate.open()) {
+                return candidate;
+            } catch (SQLException | RuntimeException e) {
+                if (first == null && e instanceof RuntimeException re) {
+                    first = re;
+                }
+            }
+        }
+        throw first != null ? first : new PgConnectException("cannot connect to any database of target " + target, null);
     }
 
     /** {@code target mastodon, 10.0.0.5:5432/mastodon_production as mastodon}: names everything but the password. */
@@ -55,7 +76,7 @@ public record PgConnectInfo(String target, String host, int port, String databas
 
     /**
      * Opens a JDBC connection, turning failures into what a job can act on: a wrong password, an unknown
-     * role or database is a {@link PermanentJobException} (retrying cannot fix configuration); anything
+     * role or database is a {@link PgPermanentException} (retrying cannot fix configuration); anything
      * else (refused, timed out, server starting up, too many connections) is a retryable
      * {@link PgConnectException}. Messages name target, host and database, never the password.
      */
@@ -89,13 +110,13 @@ public record PgConnectInfo(String target, String host, int port, String databas
         String server = redact(String.valueOf(e.getMessage()));
         String where = describe();
         return switch (state) {
-            case "28P01" -> new PermanentJobException("password authentication failed (" + where + "). Hint: check the password"
+            case "28P01" -> new PgPermanentException("password authentication failed (" + where + "). Hint: check the password"
                     + " configured in lifeboat.targets." + target + ".password or password-file", e);
-            case "28000" -> new PermanentJobException("the server rejected role " + username + " (" + where + "): " + server
+            case "28000" -> new PgPermanentException("the server rejected role " + username + " (" + where + "): " + server
                     + ". Hint: check that the role exists, may log in, and that pg_hba.conf allows it from Lifeboat's address", e);
-            case "3D000" -> new PermanentJobException("database " + database + " does not exist (" + where + "). Hint: check"
+            case "3D000" -> new PgPermanentException("database " + database + " does not exist (" + where + "). Hint: check"
                     + " lifeboat.targets." + target + ".database", e);
-            case "42501" -> new PermanentJobException("role " + username + " may not connect (" + where + "): " + server
+            case "42501" -> new PgPermanentException("role " + username + " may not connect (" + where + "): " + server
                     + ". Hint: GRANT CONNECT ON DATABASE " + database + " TO " + username, e);
             default -> new PgConnectException("cannot connect (" + where + "): " + server
                     + ". Hint: check that the server is up and reachable from Lifeboat; the job is retried", e);

@@ -1,7 +1,5 @@
 package dev.lifeboat.pg;
 
-import dev.lifeboat.job.JobContext;
-import dev.lifeboat.job.PermanentJobException;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -35,14 +33,14 @@ import java.util.concurrent.TimeUnit;
  *   log or in an exception.</li>
  *   <li>stdout is the caller's to stream onward ({@link #stdout()}); stderr is read on a thread of its own,
  *   keeping the last {@value #STDERR_TAIL_LINES} lines for the error message.</li>
- *   <li>{@link #cancel()} (wired to a job's cancel with {@link #cancelOn(JobContext)}) and the timeout
+ *   <li>{@link #cancel()} (wired to a job's cancel with {@link #cancelOn(PgCancel)}) and the timeout
  *   stop the tool and its descendants with SIGTERM (pg_dump and pg_restore then cancel their queries on
  *   the server instead of leaving them running), then SIGKILL after {@value #KILL_GRACE_SECONDS}s.</li>
  *   <li>{@link #waitFor()} checks the exit: a non-zero code, a timeout or a cancel throws
  *   {@link PgProcessException} with the exit code and stderr tail.</li>
  * </ul>
  *
- * <p>Typical use: {@code try (PgProcess p = PgProcess.start(cmd)) { p.cancelOn(ctx); copy(p.stdout(), sink); p.waitFor(); }}
+ * <p>Typical use: {@code try (PgProcess p = PgProcess.start(cmd)) { p.cancelOn(ctx::onCancel); copy(p.stdout(), sink); p.waitFor(); }}
  */
 public final class PgProcess implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PgProcess.class);
@@ -92,7 +90,7 @@ public final class PgProcess implements AutoCloseable {
      * Starts the command.
      *
      * @throws PgProcessException if the executable cannot be started
-     * @throws PermanentJobException if the password cannot be put in a password file (a line break in it)
+     * @throws PgPermanentException if the password cannot be put in a password file (a line break in it)
      */
     public static PgProcess start(PgCommand command) {
         PgConnectInfo conn = command.connection();
@@ -164,9 +162,9 @@ public final class PgProcess implements AutoCloseable {
         return passfile;
     }
 
-    /** Stops the tool when the job is told to stop (API cancel, lost lease, shutdown). */
-    public void cancelOn(JobContext context) {
-        context.onCancel(this::cancel);
+    /** Stops the tool when its work is told to stop (a job's API cancel, lost lease, shutdown: {@code p.cancelOn(ctx::onCancel)}). */
+    public void cancelOn(PgCancel cancel) {
+        cancel.onCancel(this::cancel);
     }
 
     /** Stops the tool and its descendants without waiting; {@link #waitFor()} then throws a {@code CANCELLED} exception. */
@@ -292,7 +290,7 @@ public final class PgProcess implements AutoCloseable {
     static Path writePassfile(PgConnectInfo conn) throws IOException {
         String password = conn.password();
         if (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
-            throw new PermanentJobException("the password of " + conn.describe() + " contains a line break, which a"
+            throw new PgPermanentException("the password of " + conn.describe() + " contains a line break, which a"
                     + " password file cannot hold. Hint: change the password, or strip the newline from the password file");
         }
         Path file = Files.createTempFile("lifeboat-", ".pgpass",

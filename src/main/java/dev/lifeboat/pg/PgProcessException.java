@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A PostgreSQL tool failed: it exited non-zero, timed out, or was cancelled. The message names the
  * tool and target and carries the exit code and the last lines of stderr (never a password).
- * Retryable, like any exception other than {@link dev.lifeboat.job.PermanentJobException}.
+ * Retryable, like any exception other than {@link PgPermanentException}.
  */
 public class PgProcessException extends RuntimeException {
     /** How the run ended. */

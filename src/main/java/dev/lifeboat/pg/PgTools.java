@@ -1,7 +1,6 @@
 package dev.lifeboat.pg;
 
 import dev.lifeboat.config.LifeboatConfig;
-import dev.lifeboat.job.PermanentJobException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -106,12 +105,12 @@ public class PgTools {
      * The lowest {@code tool} version that can work with a server of major version {@code serverMajor}.
      *
      * @param target named in the error message
-     * @throws PermanentJobException naming what to install when no suitable version is found
+     * @throws PgPermanentException naming what to install when no suitable version is found
      */
     public Tool choose(String tool, int serverMajor, String target) {
         try {
             return choose(tool, find(tool), serverMajor, target, binDirs);
-        } catch (PermanentJobException e) {
+        } catch (PgPermanentException e) {
             // The tools found earlier do not fit: look again, in case the right client was installed
             // since (no restart needed), before saying what to install.
             found.remove(tool);
@@ -134,12 +133,12 @@ public class PgTools {
         }
         String hint = ". Hint: install postgresql-client-" + serverMajor + " and add its bin directory to lifeboat.pg.bin-dirs";
         if (candidates.isEmpty()) {
-            throw new PermanentJobException(tool + " was not found for server " + serverMajor + " (target " + target
+            throw new PgPermanentException(tool + " was not found for server " + serverMajor + " (target " + target
                     + "; searched " + String.join(", ", searched) + ")" + hint);
         }
         int newest = candidates.stream().mapToInt(Tool::major).max().getAsInt();
         String verb = tool.startsWith("pg_dump") ? " cannot dump server " : " is older than server ";
-        throw new PermanentJobException(tool + " " + newest + verb + serverMajor + " (target " + target + ")" + hint);
+        throw new PgPermanentException(tool + " " + newest + verb + serverMajor + " (target " + target + ")" + hint);
     }
 
     /** Runs {@code <path> --version} and parses the major version; empty if it is not a PostgreSQL tool or fails. */

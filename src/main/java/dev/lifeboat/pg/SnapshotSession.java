@@ -1,6 +1,5 @@
 package dev.lifeboat.pg;
 
-import dev.lifeboat.job.PermanentJobException;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -92,7 +91,7 @@ public final class SnapshotSession implements AutoCloseable {
         } catch (SQLException e) {
             closeQuietly(c);
             if ("42501".equals(e.getSQLState())) {
-                throw new PermanentJobException("role " + info.username() + " may not read everything in " + info.describe() + ": "
+                throw new PgPermanentException("role " + info.username() + " may not read everything in " + info.describe() + ": "
                         + info.redact(e.getMessage()) + ". Hint: back up as the database owner, or GRANT pg_read_all_data TO "
                         + info.username() + " (PostgreSQL 14+)", e);
             }
@@ -132,7 +131,7 @@ public final class SnapshotSession implements AutoCloseable {
                 rowCounts = countRows(st);
             } catch (SQLException e) {
                 if ("42501".equals(e.getSQLState())) {
-                    throw new PermanentJobException("role " + info.username() + " may not read every table of " + info.describe() + ": "
+                    throw new PgPermanentException("role " + info.username() + " may not read every table of " + info.describe() + ": "
                             + info.redact(e.getMessage()) + ". Hint: back up as the database owner, or GRANT pg_read_all_data TO "
                             + info.username() + " (PostgreSQL 14+)", e);
                 }

@@ -10,6 +10,7 @@ import dev.lifeboat.pg.PgConnectInfo;
 import dev.lifeboat.pg.PgProcess;
 import dev.lifeboat.pg.PgProcessException;
 import dev.lifeboat.pg.PgTools;
+import dev.lifeboat.target.DumpFormat;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jboss.logging.Logger;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -49,6 +51,7 @@ public final class ArchiveRestore {
     private static final Logger LOG = Logger.getLogger(ArchiveRestore.class);
     /** Room kept free beyond the archive's size when spooling. */
     static final long SPOOL_HEADROOM = 64L << 20;
+    static final String SPOOL_PREFIX = "lifeboat-restore-";
 
     /**
      * @param ownership   pg_restore options about owners and privileges, e.g. {@code --no-owner --role=app}
@@ -72,11 +75,11 @@ public final class ArchiveRestore {
      */
     public static String restore(JobContext ctx, StoredBackup src, AgeIdentities identities, PgTools.Tool pgRestore,
                                  PgConnectInfo db, Options opts) throws Exception {
-        boolean directory = "directory".equals(src.backup().format);
+        boolean directory = src.backup().dumpFormat() == DumpFormat.DIRECTORY;
         if (!directory && opts.jobs() <= 1 && opts.selection() == null) {
             return stream(ctx, src, identities, pgRestore, db, opts);
         }
-        Path dir = opts.scratchBase().resolve("lifeboat-restore-" + ctx.jobId());
+        Path dir = spoolDir(opts.scratchBase(), ctx.jobId());
         try {
             Files.createDirectories(opts.scratchBase());
             deleteTree(dir); // an earlier attempt of this job whose replica was killed
@@ -109,7 +112,7 @@ public final class ArchiveRestore {
             ctx.progress("restoring", null, null);
             PgCommand cmd = PgCommand.of(pgRestore).args(args).connection(db).timeout(opts.timeout()).stdout(PgCommand.Stdout.DISCARD);
             try (PgProcess p = PgProcess.start(cmd)) {
-                p.cancelOn(ctx);
+                p.cancelOn(ctx::onCancel);
                 p.waitFor();
             } catch (PgProcessException e) {
                 ctx.throwIfCancelled();
@@ -129,7 +132,7 @@ public final class ArchiveRestore {
         PgCommand cmd = PgCommand.of(pgRestore).args(args).connection(db).timeout(opts.timeout())
                 .stdin(true).stdout(PgCommand.Stdout.DISCARD);
         try (PgProcess p = PgProcess.start(cmd)) {
-            p.cancelOn(ctx);
+            p.cancelOn(ctx::onCancel);
             String streamError = null;
             try (InputStream plain = src.openDump(identities); OutputStream toRestore = p.stdin()) {
                 byte[] buf = new byte[256 * 1024];
@@ -159,6 +162,11 @@ public final class ArchiveRestore {
             }
             return streamError;
         }
+    }
+
+    /** Where a job spools: {@code lifeboat-restore-<job id>} in the scratch base (drills and restores alike). */
+    static Path spoolDir(Path base, UUID jobId) {
+        return base.resolve(SPOOL_PREFIX + jobId);
     }
 
     /** Fails before writing anything when the spool would not fit. */
@@ -216,7 +224,7 @@ public final class ArchiveRestore {
         List<String> lines = new ArrayList<>();
         PgCommand cmd = PgCommand.of(pgRestore).args("--list", archive.toString()).connection(db).timeout(opts.timeout());
         try (PgProcess p = PgProcess.start(cmd)) {
-            p.cancelOn(ctx);
+            p.cancelOn(ctx::onCancel);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.stdout(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -237,37 +245,6 @@ public final class ArchiveRestore {
             for (String s : schemas) {
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + Databases.quoteIdent(s));
             }
-        }
-    }
-
-    /**
-     * Removes the spool directories ({@code lifeboat-restore-<job id>}) in {@code base} of this
-     * installation's restores and drills that are no longer running: what a replica killed in the
-     * middle of one left behind after its last attempt.
-     */
-    public static void sweepSpools(Path base, javax.sql.DataSource lifeboatDb) {
-        if (!Files.isDirectory(base)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(base); Connection c = lifeboatDb.getConnection();
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT state FROM job WHERE id = ?")) {
-            for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith("lifeboat-restore-")).toList()) {
-                java.util.UUID id;
-                try {
-                    id = java.util.UUID.fromString(dir.getFileName().toString().substring("lifeboat-restore-".length()));
-                } catch (IllegalArgumentException e) {
-                    continue;
-                }
-                ps.setObject(1, id);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && !"running".equals(rs.getString(1))) {
-                        LOG.warnf("removing %s, the spool of job %s that is no longer running", dir, id);
-                        deleteTree(dir);
-                    }
-                }
-            }
-        } catch (IOException | SQLException | RuntimeException e) {
-            LOG.debugf("could not sweep old spools in %s: %s", base, e.getMessage());
         }
     }
 

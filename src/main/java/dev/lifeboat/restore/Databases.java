@@ -2,7 +2,6 @@ package dev.lifeboat.restore;
 
 import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.pg.PgConnectInfo;
-import io.agroal.api.AgroalDataSource;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -10,8 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -92,55 +89,5 @@ public final class Databases {
         }
         LOG.warnf("could not drop the database %s (%s); the next restore or drill on this server drops it", name, last);
         return false;
-    }
-
-    /**
-     * Drops the scratch databases ({@code prefix*}) whose job is one of this installation's and is no
-     * longer running (its worker crashed before it could drop them) on this server. One of a job running
-     * right now, on any replica, is left alone (its name carries its job id), and so is one whose job
-     * this installation does not know (another Lifeboat sharing the server, or a job cleaned up long ago).
-     */
-    public static int dropLeftovers(PgConnectInfo conn, AgroalDataSource lifeboatDb, String prefix, String kind) {
-        List<String> found = new ArrayList<>();
-        try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT datname FROM pg_database WHERE starts_with(datname, ?)")) {
-            ps.setString(1, prefix);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            LOG.debugf("cannot list leftover %s databases: %s", kind, e.getMessage());
-            return 0;
-        }
-        int dropped = 0;
-        for (String name : found) {
-            String suffix = name.substring(prefix.length());
-            if (suffix.length() != 16) {
-                continue; // not a name Lifeboat makes
-            }
-            // Only this installation's own leftovers: a job of ours with that id exists and is not running.
-            // A scratch database of another Lifeboat using the same server is not in our job table: left alone.
-            try (Connection c = lifeboatDb.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*), count(*) FILTER (WHERE state = 'running') FROM job"
-                            + " WHERE kind = ? AND starts_with(replace(id::text, '-', ''), ?)")) {
-                ps.setString(1, kind);
-                ps.setString(2, suffix);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) == 0 || rs.getLong(2) > 0) {
-                        continue;
-                    }
-                }
-            } catch (SQLException e) {
-                continue; // cannot tell: leave it
-            }
-            LOG.warnf("dropping %s, left behind by a %s job that is no longer running", name, kind);
-            if (dropQuietly(conn, name)) {
-                dropped++;
-            }
-        }
-        return dropped;
     }
 }

@@ -17,6 +17,10 @@ import java.util.Map;
  * (the Mastodon guide stops mastodon-web, -streaming and -sidekiq before a restore).
  */
 public final class Hooks {
+    /** The {@code event} of the body POSTed before a replace restore fences the database. */
+    public static final String PRE_RESTORE = "restore.pre";
+    /** The {@code event} of the body POSTed after a replace restore swapped the databases. */
+    public static final String POST_RESTORE = "restore.post";
     private Hooks() {
     }
 

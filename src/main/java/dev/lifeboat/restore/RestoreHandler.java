@@ -3,50 +3,37 @@ package dev.lifeboat.restore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.backup.Manifest;
-import dev.lifeboat.config.LifeboatConfig;
-import dev.lifeboat.crypto.AgeDecryptionException;
-import dev.lifeboat.crypto.AgeIdentities;
-import dev.lifeboat.crypto.AgeKeyException;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.job.PermanentJobException;
-import dev.lifeboat.pg.PgCommand;
 import dev.lifeboat.pg.PgConnectInfo;
-import dev.lifeboat.pg.PgProcess;
-import dev.lifeboat.pg.PgProcessException;
-import dev.lifeboat.pg.PgTools;
-import dev.lifeboat.pg.ServerInfo;
-import dev.lifeboat.storage.BlobStores;
+import dev.lifeboat.pg.PgPermanentException;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
-import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The {@code restore} job. Arguments (validated by the API): {@code backupId}, {@code mode}
- * ({@code new} or {@code replace}), {@code database} (new mode), optional {@code tables},
- * {@code schemas}, {@code globals} and {@code jobs}.
- *
- * <p>Nothing touches PostgreSQL before the stored dump has been read whole and matched the catalog's
- * size and SHA-256 and the decryption key has been proven to fit. Every restore goes into a scratch
- * database {@code lifeboat_restore_<job>} first, so a failed, cancelled or crashed restore leaves
- * nothing under a name anyone uses (the scratch is dropped, or by the next restore on the server if
- * the worker died):
+ * The {@code restore} job ({@link RestoreArgs}, validated by the API): a {@link ScratchRestore} of the
+ * backup, then a rename (new mode) or a swap (replace mode). Everything that concerns the stored
+ * backup is proven before PostgreSQL is touched, and every restore goes into a scratch database
+ * {@code lifeboat_restore_<job>} first, so a failed, cancelled or crashed restore leaves nothing under
+ * a name anyone uses (the scratch is dropped, or by the next restore on the server if the worker died):
  * <ul>
  *   <li>new mode: the scratch is renamed to {@code database} when pg_restore succeeded;</li>
  *   <li>replace mode: the scratch is checked against the manifest (exact row counts, schema objects),
@@ -56,353 +43,241 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 @ApplicationScoped
-public class RestoreHandler implements JobHandler {
+public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
     private static final Logger LOG = Logger.getLogger(RestoreHandler.class);
-    public static final String KIND = "restore";
-    public static final String SCRATCH_PREFIX = "lifeboat_restore_";
 
-    @Inject
-    LifeboatConfig config;
     @Inject
     Targets targets;
     @Inject
-    PgTools pgTools;
-    @Inject
-    BlobStores blobStores;
-    @Inject
     BackupCatalog catalog;
     @Inject
-    ObjectMapper json;
+    ScratchRestore scratchRestore;
     @Inject
-    AgroalDataSource lifeboatDb;
+    ObjectMapper json;
 
     @Override
     public String kind() {
-        return KIND;
+        return JobKind.RESTORE.id();
+    }
+
+    @Override
+    public Class<RestoreArgs> argsType() {
+        return RestoreArgs.class;
     }
 
     /** The name the live database keeps after a replace: {@code <db>_before_<8 hex>}, cut to PostgreSQL's 63 bytes. */
     public static String keptName(String database, UUID jobId) {
         String suffix = "_before_" + jobId.toString().substring(0, 8);
         String base = database;
-        while (base.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + suffix.length() > 63) {
+        while (base.getBytes(StandardCharsets.UTF_8).length + suffix.length() > 63) {
             base = base.substring(0, base.length() - 1);
         }
         return base + suffix;
     }
 
+    /** What a restore works with, once its arguments are resolved. */
+    private record Plan(Backup backup, Target target, RestoreMode mode, String database, String kept, String untouched) {
+        boolean replace() {
+            return mode == RestoreMode.REPLACE;
+        }
+    }
+
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
-        Map<String, Object> args = ctx.args();
-        UUID backupId;
+    public JobOutcome<RestoreResult> run(JobContext ctx, RestoreArgs args) throws Exception {
         try {
-            backupId = UUID.fromString(String.valueOf(args.get("backupId")));
-        } catch (IllegalArgumentException e) {
-            throw new PermanentJobException("restore job without a valid backupId argument");
+            Plan plan = plan(ctx, args);
+            ScratchRestore.Server server = scratchRestore.server(plan.target());
+            if (plan.replace() && ctx.attempt() > 1) {
+                reopenAfterCrash(server.maintenance(), plan.database());
+            }
+            checkNames(server.maintenance(), plan);
+            ScratchRestore.Request request = new ScratchRestore.Request(plan.backup(), plan.target(), JobKind.RESTORE, args.jobs(),
+                    args.selection(), args.applyGlobals());
+            try (ScratchRestore.Scratch scratch = restoreIntoScratch(ctx, request, server, plan)) {
+                Swapped swapped = plan.replace() ? swap(ctx, plan, scratch, server.maintenance()) : rename(scratch, server.maintenance(), plan);
+                LOG.infof("restored backup %s of target %s into %s in %.3f s", plan.backup().id, plan.target().name(), plan.database(),
+                        scratch.restoreSeconds());
+                return JobOutcome.succeeded(result(plan, args, scratch, swapped));
+            }
+        } catch (PgPermanentException e) {
+            throw new PermanentJobException(e.getMessage(), e);
+        }
+    }
+
+    /** The backup and target as they are now, and the database the restore ends up in. */
+    private Plan plan(JobContext ctx, RestoreArgs args) {
+        UUID backupId = args.backupId();
+        if (backupId == null || args.mode() == null) {
+            throw new PermanentJobException("restore job without a backupId or mode argument");
         }
         Backup backup = catalog.find(backupId).orElseThrow(() -> new PermanentJobException(
                 "backup " + backupId + " is not in the catalog (deleted after the restore was queued?)"));
         Target target = targets.find(backup.target).orElseThrow(() -> new PermanentJobException(
                 "target " + backup.target + " of backup " + backupId + " is no longer configured"));
-        boolean replace = "replace".equals(args.get("mode"));
-        String database = replace ? target.database() : String.valueOf(args.get("database"));
-        Selection selection = selection(args);
-        boolean globals = Boolean.TRUE.equals(args.get("globals"));
-        int jobs = args.get("jobs") instanceof Number n ? n.intValue() : target.restore().jobs();
-        String untouched = replace ? " Database " + database + " was not touched." : "";
-
-        if (replace && ctx.attempt() > 1) {
-            reopenAfterCrash(target, database);
-        }
-
-        // 1. Everything about the stored backup, before anything touches PostgreSQL.
-        ctx.progress("checking", 0L, backup.sizeBytes);
-        StoredBackup copy = StoredBackup.locate(backup, blobStores, json);
-        String problem = copy.dumpProblem(ctx);
-        if (problem != null) {
-            throw new PermanentJobException("the stored copy of backup " + backupId + " in storage " + copy.store().name()
-                    + " is damaged: " + problem + ". Nothing was restored." + untouched
-                    + " Hint: POST /api/v1/backups/" + backupId + "/verify, and restore another backup");
-        }
-        Manifest manifest;
-        try {
-            manifest = copy.manifest();
-        } catch (StoredBackup.ManifestException e) {
-            throw new PermanentJobException("backup " + backupId + " is damaged: " + e.getMessage() + ". Nothing was restored." + untouched
-                    + " Hint: restore another backup", e);
-        }
+        Selection selection = args.selection();
         if (selection != null) {
-            List<String> missing = selection.missingFrom(manifest.rowCounts());
-            if (!missing.isEmpty()) {
-                throw new PermanentJobException("backup " + backupId + " holds no " + String.join(", ", missing)
-                        + ". Hint: GET /api/v1/backups/" + backupId + " lists its tables (rowCounts)");
-            }
+            selection.tables().stream().filter(t -> Selection.splitTable(t) == null).findFirst().ifPresent(t -> {
+                throw new PermanentJobException("table name '" + t + "' is not acceptable");
+            });
+            selection.schemas().stream().filter(s -> !Selection.PART.matcher(s).matches()).findFirst().ifPresent(s -> {
+                throw new PermanentJobException("schema name '" + s + "' is not acceptable");
+            });
         }
-        if (globals) {
-            String gp = copy.globalsProblem(manifest, ctx);
-            if (gp != null) {
-                throw new PermanentJobException("cannot apply the globals of backup " + backupId + ": " + gp + ". Nothing was restored.");
-            }
+        boolean replace = args.mode() == RestoreMode.REPLACE;
+        String database = replace ? target.database() : args.database();
+        return new Plan(backup, target, args.mode(), database, replace ? keptName(database, ctx.jobId()) : null,
+                replace ? " Database " + database + " was not touched." : "");
+    }
+
+    /** New mode never writes into an existing database; replace mode needs the live one and a free name to keep it under. */
+    private static void checkNames(PgConnectInfo maintenance, Plan plan) throws SQLException {
+        boolean exists = Databases.exists(maintenance, plan.database());
+        String target = plan.target().name();
+        if (!plan.replace() && exists) {
+            throw new PermanentJobException("database " + plan.database() + " already exists on the server of target " + target
+                    + "; a restore never writes into an existing database. Hint: choose another database name, or use"
+                    + " mode=replace with confirm=" + target + " to swap the target's database");
         }
-        AgeIdentities identities;
+        if (plan.replace() && !exists) {
+            throw new PermanentJobException("database " + plan.database() + " of target " + target + " does not exist, so there is"
+                    + " nothing to replace. Hint: restore with {\"database\": \"" + plan.database() + "\"} to create it");
+        }
+        if (plan.kept() != null && Databases.exists(maintenance, plan.kept())) {
+            throw new PermanentJobException("database " + plan.kept() + " already exists; it would receive the current " + plan.database()
+                    + ". Hint: rename or drop it first." + plan.untouched());
+        }
+    }
+
+    /** The scratch restore; what is wrong with the backup fails the job for good, saying nothing was restored. */
+    private ScratchRestore.Scratch restoreIntoScratch(JobContext ctx, ScratchRestore.Request request, ScratchRestore.Server server,
+                                                      Plan plan) throws Exception {
         try {
-            identities = StoredBackup.identities(backup, config.encryption().identityFile());
-        } catch (AgeKeyException e) {
-            throw new PermanentJobException("cannot decrypt backup " + backupId + ": " + e.getMessage() + ". Nothing was restored." + untouched, e);
-        } catch (java.io.IOException e) {
-            throw new PermanentJobException("cannot decrypt backup " + backupId + ": cannot read lifeboat.encryption.identity-file ("
-                    + e + "). Nothing was restored." + untouched + " Hint: mount the age private key where the setting points", e);
+            return scratchRestore.restore(ctx, request, server);
+        } catch (ScratchRestore.UnusableBackupException e) {
+            throw new PermanentJobException(failure(plan, e), e);
         }
-        try {
-            copy.probeKey(identities);
-        } catch (AgeDecryptionException e) {
-            throw new PermanentJobException("cannot decrypt backup " + backupId + ": " + e.getMessage() + ". Nothing was restored." + untouched, e);
+    }
+
+    private static String failure(Plan plan, ScratchRestore.UnusableBackupException e) {
+        UUID id = plan.backup().id;
+        String untouched = plan.untouched();
+        String hint = e.hint() == null ? "" : " Hint: " + e.hint();
+        return switch (e.step()) {
+            case STORED_COPY -> "the stored copy of backup " + id + " in storage " + e.storage() + " is damaged: " + e.getMessage()
+                    + ". Nothing was restored." + untouched + " Hint: POST /api/v1/backups/" + id + "/verify, and restore another backup";
+            case MANIFEST -> "backup " + id + " is damaged: " + e.getMessage() + ". Nothing was restored." + untouched
+                    + " Hint: restore another backup";
+            case SELECTION -> e.getMessage();
+            case GLOBALS -> "cannot apply the globals of backup " + id + ": " + e.getMessage() + ". Nothing was restored.";
+            case KEY -> "cannot decrypt backup " + id + ": " + e.getMessage() + ". Nothing was restored." + untouched + hint;
+            case PG_RESTORE -> "restore of backup " + id + " failed, the half-made database was dropped: " + e.getMessage() + untouched;
+        };
+    }
+
+    /** How the restored copy took its place: for replace mode, the checks, hooks and the kept database. */
+    private record Swapped(List<Check> checks, String preRestoreHook, String keptDatabase, String postRestoreHook,
+                           List<String> warnings) {
+        static final Swapped RENAMED = new Swapped(null, null, null, null, List.of());
+    }
+
+    /** New mode: the scratch database takes the requested name. */
+    private static Swapped rename(ScratchRestore.Scratch scratch, PgConnectInfo maintenance, Plan plan) throws SQLException {
+        try (Connection c = maintenance.open(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Databases.quoteIdent(scratch.name()) + " RENAME TO " + Databases.quoteIdent(plan.database()));
+        } catch (SQLException e) {
+            if ("42P04".equals(e.getSQLState())) {
+                throw new PermanentJobException("database " + plan.database() + " was created by someone else while the restore ran;"
+                        + " the restored copy was dropped. Hint: choose another name", e);
+            }
+            throw e;
+        }
+        scratch.handOver();
+        return Swapped.RENAMED;
+    }
+
+    /**
+     * Replace mode: the restored copy must match the backup's snapshot, the application is told to stop
+     * (pre-restore hook), then the databases swap names and the application is told to start again.
+     */
+    private Swapped swap(JobContext ctx, Plan plan, ScratchRestore.Scratch scratch, PgConnectInfo maintenance) throws Exception {
+        ctx.progress("checking", null, null);
+        List<Check> checks = scratch.manifestChecks();
+        List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
+        if (!failed.isEmpty()) {
+            throw new PermanentJobException("the restored copy does not match backup " + plan.backup().id + " (" + String.join("; ", failed)
+                    + "); it was dropped." + plan.untouched());
         }
         ctx.throwIfCancelled();
-
-        // 2. The server: tools, names.
-        PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
-        PgConnectInfo maintenance = maintenance(conn);
-        ServerInfo server = ServerInfo.probe(maintenance);
-        int major = Math.max(server.major(), ServerInfo.majorOf(backup.pgDumpVersion));
-        PgTools.Tool pgRestore = pgTools.choose("pg_restore", major, target.name());
-        boolean exists = Databases.exists(maintenance, database);
-        if (!replace && exists) {
-            throw new PermanentJobException("database " + database + " already exists on the server of target " + target.name()
-                    + "; a restore never writes into an existing database. Hint: choose another database name, or use"
-                    + " mode=replace with confirm=" + target.name() + " to swap the target's database");
+        Target.RestoreOptions options = plan.target().restore();
+        String preHook = null;
+        if (options.preRestore() != null) {
+            ctx.progress("pre-restore hook", null, null);
+            try {
+                Hooks.call("pre-restore", options.preRestore(), hookBody(Hooks.PRE_RESTORE, ctx, plan, null), options.hookTimeout(), json);
+            } catch (Hooks.HookFailedException e) {
+                throw new PermanentJobException(e.getMessage() + "; the restore was aborted and its copy dropped." + plan.untouched(), e);
+            }
+            preHook = "ok";
         }
-        if (replace && !exists) {
-            throw new PermanentJobException("database " + database + " of target " + target.name() + " does not exist, so there is"
-                    + " nothing to replace. Hint: restore with {\"database\": \"" + database + "\"} to create it");
-        }
-        String kept = replace ? keptName(database, ctx.jobId()) : null;
-        if (kept != null && Databases.exists(maintenance, kept)) {
-            throw new PermanentJobException("database " + kept + " already exists; it would receive the current " + database
-                    + ". Hint: rename or drop it first." + untouched);
-        }
-        Databases.dropLeftovers(maintenance, lifeboatDb, SCRATCH_PREFIX, KIND);
-        ArchiveRestore.sweepSpools(config.backup().scratchBase(), lifeboatDb);
-        String scratch = Databases.scratchName(SCRATCH_PREFIX, ctx.jobId());
-        Map<String, Object> result = new LinkedHashMap<>();
+        ctx.throwIfCancelled();
+        // From here on the swap runs to its end: it takes a moment, and half of it would be worse than either side.
+        ctx.progress("swapping", null, null);
+        Swap.swap(maintenance, plan.database(), scratch.name(), plan.kept());
+        scratch.handOver();
+        LOG.infof("replaced %s of target %s with backup %s; the old database is kept as %s", plan.database(), plan.target().name(),
+                plan.backup().id, plan.kept());
+        String postHook = null;
         List<String> warnings = new ArrayList<>();
-        result.put("backupId", backupId.toString());
-        result.put("target", target.name());
-        result.put("mode", replace ? "replace" : "new");
-        result.put("database", database);
-
-        long started = System.nanoTime();
-        boolean handedOver = false;
-        try {
-            Databases.createScratch(maintenance, scratch, "restore");
-            PgConnectInfo scratchConn = conn.withDatabase(scratch);
-            if (globals) {
-                result.put("globals", applyGlobals(ctx, copy, manifest, identities, major, maintenance, warnings));
-            }
-            ctx.progress("restoring", 0L, backup.sizeBytes);
-            ArchiveRestore.Options options = new ArchiveRestore.Options(ownership(target), jobs, config.backup().scratchBase(), selection,
-                    config.pg().dumpTimeout());
-            String error = ArchiveRestore.restore(ctx, copy, identities, pgRestore, scratchConn, options);
-            ctx.throwIfCancelled();
-            if (error != null) {
-                throw new PermanentJobException("restore of backup " + backupId + " failed, the half-made database was dropped: "
-                        + error + untouched);
-            }
-            double restoreSeconds = (System.nanoTime() - started) / 1e9;
-            result.put("restoreSeconds", Math.round(restoreSeconds * 1000) / 1000.0);
-
-            if (!replace) {
-                rename(maintenance, scratch, database);
-                handedOver = true;
-            } else {
-                ctx.progress("checking", null, null);
-                List<Check> checks = ManifestChecks.compare(scratchConn, manifest);
-                result.put("checks", checks.stream().map(Check::toMap).toList());
-                List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
-                if (!failed.isEmpty()) {
-                    throw new PermanentJobException("the restored copy does not match backup " + backupId + " (" + String.join("; ", failed)
-                            + "); it was dropped." + untouched);
-                }
-                ctx.throwIfCancelled();
-                Map<String, Object> hookBody = hookBody("restore.pre", ctx, target, backupId, database, null);
-                if (target.restore().preRestore() != null) {
-                    ctx.progress("pre-restore hook", null, null);
-                    try {
-                        Hooks.call("pre-restore", target.restore().preRestore(), hookBody, target.restore().hookTimeout(), json);
-                    } catch (Hooks.HookFailedException e) {
-                        throw new PermanentJobException(e.getMessage() + "; the restore was aborted and its copy dropped." + untouched, e);
-                    }
-                    result.put("preRestoreHook", "ok");
-                }
-                ctx.throwIfCancelled();
-                // From here on the swap runs to its end: it takes a moment, and half of it would be worse than either side.
-                ctx.progress("swapping", null, null);
-                Swap.swap(maintenance, database, scratch, kept);
-                handedOver = true;
-                result.put("keptDatabase", kept);
-                LOG.infof("replaced %s of target %s with backup %s; the old database is kept as %s", database, target.name(), backupId, kept);
-                if (target.restore().postRestore() != null) {
-                    ctx.progress("post-restore hook", null, null);
-                    try {
-                        Hooks.call("post-restore", target.restore().postRestore(),
-                                hookBody("restore.post", ctx, target, backupId, database, kept), target.restore().hookTimeout(), json);
-                        result.put("postRestoreHook", "ok");
-                    } catch (Hooks.HookFailedException e) {
-                        result.put("postRestoreHook", "failed");
-                        warnings.add(e.getMessage() + " (the restore itself is done; start the application by hand)");
-                        LOG.warn(e.getMessage());
-                    }
-                }
-            }
-        } finally {
-            if (!handedOver) {
-                Databases.dropQuietly(maintenance, scratch);
+        if (options.postRestore() != null) {
+            ctx.progress("post-restore hook", null, null);
+            try {
+                Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept()), options.hookTimeout(), json);
+                postHook = "ok";
+            } catch (Hooks.HookFailedException e) {
+                postHook = "failed";
+                warnings.add(e.getMessage() + " (the restore itself is done; start the application by hand)");
+                LOG.warn(e.getMessage());
             }
         }
-        if (selection != null) {
-            result.put("tables", selection.tables());
-            result.put("schemas", selection.schemas());
-        }
-        result.put("jobs", jobs);
-        result.put("warnings", warnings);
-        LOG.infof("restored backup %s of target %s into %s in %s s", backupId, target.name(), database, result.get("restoreSeconds"));
-        return JobOutcome.succeeded(result);
+        return new Swapped(checks, preHook, plan.kept(), postHook, warnings);
     }
 
-    private static Selection selection(Map<String, Object> args) {
-        List<String> tables = strings(args.get("tables"));
-        List<String> schemas = strings(args.get("schemas"));
-        if (tables.isEmpty() && schemas.isEmpty()) {
-            return null;
-        }
-        for (String t : tables) {
-            if (Selection.splitTable(t) == null) {
-                throw new PermanentJobException("table name '" + t + "' is not acceptable");
-            }
-        }
-        for (String s : schemas) {
-            if (!Selection.PART.matcher(s).matches()) {
-                throw new PermanentJobException("schema name '" + s + "' is not acceptable");
-            }
-        }
-        return new Selection(tables, schemas);
-    }
-
-    private static List<String> strings(Object o) {
-        List<String> out = new ArrayList<>();
-        if (o instanceof List<?> l) {
-            for (Object x : l) {
-                out.add(String.valueOf(x));
-            }
-        }
-        return out;
-    }
-
-    /** pg_restore's ownership options: {@code --no-owner --role=<role>} unless the target keeps the dump's owners. */
-    public static List<String> ownership(Target target) {
-        List<String> args = new ArrayList<>();
-        if (!target.restore().keepOwners()) {
-            args.add("--no-owner");
-            args.add("--role=" + target.restore().role());
-        }
-        if (!target.restore().privileges()) {
-            args.add("--no-privileges");
-        }
-        return args;
-    }
-
-    private static Map<String, Object> hookBody(String event, JobContext ctx, Target target, UUID backupId, String database, String kept) {
+    private static Map<String, Object> hookBody(String event, JobContext ctx, Plan plan, String kept) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("event", event);
         body.put("jobId", ctx.jobId().toString());
-        body.put("target", target.name());
-        body.put("database", database);
-        body.put("backupId", backupId.toString());
+        body.put("target", plan.target().name());
+        body.put("database", plan.database());
+        body.put("backupId", plan.backup().id.toString());
         if (kept != null) {
             body.put("keptDatabase", kept);
         }
         return body;
     }
 
-    /**
-     * Runs the stored {@code pg_dumpall --globals-only} with psql on the maintenance database. Roles that
-     * already exist (most of them, on the same server) make harmless errors: psql goes on, and the count
-     * and the first of them are reported.
-     */
-    private Map<String, Object> applyGlobals(JobContext ctx, StoredBackup copy, Manifest manifest, AgeIdentities identities, int major,
-                                             PgConnectInfo maintenance, List<String> warnings) throws Exception {
-        ctx.progress("globals", null, null);
-        PgTools.Tool psql = pgTools.choose("psql", major, copy.backup().target);
-        AtomicInteger errors = new AtomicInteger();
-        List<String> firstErrors = new ArrayList<>();
-        PgCommand cmd = PgCommand.of(psql)
-                .args("--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=0", "--dbname=" + maintenance.database(), "--file=-")
-                .connection(maintenance).timeout(config.pg().dumpTimeout()).stdin(true).stdout(PgCommand.Stdout.DISCARD)
-                .onStderrLine(line -> {
-                    if (line.contains("ERROR:")) {
-                        errors.incrementAndGet();
-                        synchronized (firstErrors) {
-                            if (firstErrors.size() < 5) {
-                                firstErrors.add(line);
-                            }
-                        }
-                    }
-                });
-        try (PgProcess p = PgProcess.start(cmd)) {
-            p.cancelOn(ctx);
-            try (InputStream in = copy.openGlobals(manifest, identities); OutputStream out = p.stdin()) {
-                in.transferTo(out);
-            }
-            p.waitFor();
-        } catch (PgProcessException e) {
-            ctx.throwIfCancelled();
-            throw new PermanentJobException("applying the stored globals failed: " + e.getMessage() + " Nothing was restored.", e);
-        }
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put("applied", true);
-        g.put("errors", errors.get());
-        if (errors.get() > 0) {
-            synchronized (firstErrors) {
-                warnings.add("globals: " + errors.get() + " statement(s) failed (usually roles that already exist), e.g. "
-                        + String.join(" | ", firstErrors));
-            }
-        }
-        return g;
-    }
-
-    /**
-     * A connection for work that must not be connected to the target's database (creating, renaming):
-     * {@code postgres}, else {@code template1}, else the target's database itself.
-     */
-    public static PgConnectInfo maintenance(PgConnectInfo conn) {
-        RuntimeException first = null;
-        for (String db : List.of("postgres", "template1", conn.database())) {
-            PgConnectInfo candidate = conn.withDatabase(db);
-            try (Connection c = candidate.open()) {
-                return candidate;
-            } catch (SQLException | RuntimeException e) {
-                if (first == null && e instanceof RuntimeException re) {
-                    first = re;
-                }
-            }
-        }
-        throw first != null ? first : new PermanentJobException("cannot connect to any database of target " + conn.target());
+    private static RestoreResult result(Plan plan, RestoreArgs args, ScratchRestore.Scratch scratch, Swapped swapped) {
+        List<String> warnings = new ArrayList<>(scratch.warnings());
+        warnings.addAll(swapped.warnings());
+        Selection selection = args.selection();
+        return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), scratch.globals(),
+                Math.round(scratch.restoreSeconds() * 1000) / 1000.0, swapped.checks(), swapped.preRestoreHook(), swapped.keptDatabase(),
+                swapped.postRestoreHook(), selection == null ? null : selection.tables(), selection == null ? null : selection.schemas(),
+                scratch.jobs(), warnings);
     }
 
     /**
      * An earlier attempt of this replace died (its replica was killed) and may have left the live
      * database fenced: let clients in again before anything else.
      */
-    private void reopenAfterCrash(Target target, String database) {
-        try {
-            PgConnectInfo maintenance = maintenance(PgConnectInfo.of(target, config.pg().connectTimeout()));
-            try (Connection c = maintenance.open(); java.sql.PreparedStatement ps = c.prepareStatement(
-                    "SELECT NOT datallowconn FROM pg_database WHERE datname = ?")) {
-                ps.setString(1, database);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        LOG.warnf("database %s refuses connections, probably fenced by an earlier attempt of this restore: re-allowing them", database);
-                        c.createStatement().execute("ALTER DATABASE " + Databases.quoteIdent(database) + " WITH ALLOW_CONNECTIONS true");
+    private static void reopenAfterCrash(PgConnectInfo maintenance, String database) {
+        try (Connection c = maintenance.open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT NOT datallowconn FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    LOG.warnf("database %s refuses connections, probably fenced by an earlier attempt of this restore: re-allowing them", database);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("ALTER DATABASE " + Databases.quoteIdent(database) + " WITH ALLOW_CONNECTIONS true");
                     }
                 }
             }
@@ -410,17 +285,4 @@ public class RestoreHandler implements JobHandler {
             LOG.warnf("could not check whether %s is still fenced: %s", database, e.getMessage());
         }
     }
-
-    private static void rename(PgConnectInfo maintenance, String from, String to) throws SQLException {
-        try (Connection c = maintenance.open(); java.sql.Statement st = c.createStatement()) {
-            st.execute("ALTER DATABASE " + Databases.quoteIdent(from) + " RENAME TO " + Databases.quoteIdent(to));
-        } catch (SQLException e) {
-            if ("42P04".equals(e.getSQLState())) {
-                throw new PermanentJobException("database " + to + " was created by someone else while the restore ran; the restored copy"
-                        + " was dropped. Hint: choose another name", e);
-            }
-            throw e;
-        }
-    }
-
 }

@@ -1,11 +1,13 @@
 package dev.lifeboat.restore;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupLocation;
 import dev.lifeboat.backup.CopyCheck;
 import dev.lifeboat.backup.Manifest;
+import dev.lifeboat.crypto.AgeDecryptionException;
 import dev.lifeboat.crypto.AgeEncryption;
 import dev.lifeboat.crypto.AgeIdentities;
 import dev.lifeboat.crypto.AgeKeyException;
@@ -13,6 +15,7 @@ import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.storage.BlobStore;
 import dev.lifeboat.storage.BlobStores;
+import dev.lifeboat.storage.NoSuchObjectException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,10 +86,10 @@ public final class StoredBackup {
     public Manifest manifest() throws IOException {
         Manifest m;
         try (InputStream in = store.open(location.manifestKey())) {
-            m = json.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(in, Manifest.class);
-        } catch (dev.lifeboat.storage.NoSuchObjectException e) {
+            m = json.readerFor(Manifest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(in);
+        } catch (NoSuchObjectException e) {
             throw new ManifestException("manifest " + location.manifestKey() + " is missing from storage " + store.name(), e);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new ManifestException("manifest " + location.manifestKey() + " in storage " + store.name() + " is not valid: "
                     + e.getOriginalMessage(), e);
         }
@@ -145,7 +148,7 @@ public final class StoredBackup {
      * Proves the identities open this backup before anything touches PostgreSQL: reads the age header
      * and the first bytes of the dump.
      *
-     * @throws dev.lifeboat.crypto.AgeDecryptionException when the key does not fit
+     * @throws AgeDecryptionException when the key does not fit
      */
     public void probeKey(AgeIdentities identities) throws IOException {
         if (!backup.encrypted) {

@@ -3,16 +3,16 @@ package dev.lifeboat.retention;
 import dev.lifeboat.backup.BackupRemover;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.JobHandler;
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
+import dev.lifeboat.target.RetentionRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code prune} job of a target: deletes the backups its retention rules do not keep (see
@@ -21,9 +21,8 @@ import java.util.Map;
  * job of its target it never runs beside that target's backup, restore or drill.
  */
 @ApplicationScoped
-public class PruneHandler implements JobHandler {
+public class PruneHandler implements JobHandler<PruneArgs, PruneResult> {
     private static final Logger LOG = Logger.getLogger(PruneHandler.class);
-    public static final String KIND = "prune";
 
     @Inject
     Retention retention;
@@ -32,11 +31,16 @@ public class PruneHandler implements JobHandler {
 
     @Override
     public String kind() {
-        return KIND;
+        return JobKind.PRUNE.id();
     }
 
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
+    public Class<PruneArgs> argsType() {
+        return PruneArgs.class;
+    }
+
+    @Override
+    public JobOutcome<PruneResult> run(JobContext ctx, PruneArgs args) throws Exception {
         String target = ctx.target();
         RetentionRules rules = retention.rules(target);
         List<RetentionPolicy.Decision> plan = retention.plan(target);
@@ -59,11 +63,6 @@ public class PruneHandler implements JobHandler {
             // Retried later: what could be deleted is gone, the rest is still in the catalog.
             throw new IOException("prune of " + target + " could not delete " + failed.size() + " backup(s): " + String.join("; ", failed));
         }
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("target", target);
-        result.put("rules", rules.describe());
-        result.put("kept", plan.size() - deleted.size());
-        result.put("deleted", deleted);
-        return JobOutcome.succeeded(result);
+        return JobOutcome.succeeded(new PruneResult(target, rules.describe(), plan.size() - deleted.size(), deleted));
     }
 }

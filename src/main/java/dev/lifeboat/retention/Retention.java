@@ -1,17 +1,14 @@
 package dev.lifeboat.retention;
 
 import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.config.LifeboatConfig;
-import io.agroal.api.AgroalDataSource;
+import dev.lifeboat.job.JobKind;
+import dev.lifeboat.job.JobQueue;
+import dev.lifeboat.target.RetentionRules;
+import dev.lifeboat.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -19,18 +16,20 @@ import java.util.UUID;
 /** A target's retention plan as of now: what the preview shows and what a prune carries out. */
 @ApplicationScoped
 public class Retention {
+    /** Jobs that read a backup: a backup one of them will use is never pruned under it. */
+    static final List<String> READERS = List.of(JobKind.RESTORE.id(), JobKind.DRILL.id(), JobKind.VERIFY.id());
+
     @Inject
-    LifeboatConfig config;
+    Targets targets;
     @Inject
     BackupCatalog catalog;
     @Inject
-    AgroalDataSource lifeboatDb;
+    JobQueue queue;
     @Inject
     Clock clock;
 
     public RetentionRules rules(String target) {
-        LifeboatConfig.Target t = config.targets().get(target);
-        return t == null ? RetentionRules.NONE : RetentionRules.of(t.retention());
+        return targets.find(target).map(t -> t.retention()).orElse(RetentionRules.NONE);
     }
 
     public List<RetentionPolicy.Decision> plan(String target) {
@@ -39,20 +38,6 @@ public class Retention {
 
     /** Backups a queued or running restore, drill or verify will read. */
     public Set<UUID> backupsInUse() {
-        Set<UUID> ids = new HashSet<>();
-        try (Connection c = lifeboatDb.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT DISTINCT args->>'backupId' FROM job WHERE state IN ('queued', 'running')"
-                     + " AND kind IN ('restore', 'drill', 'verify') AND args ? 'backupId'")) {
-            while (rs.next()) {
-                try {
-                    ids.add(UUID.fromString(rs.getString(1)));
-                } catch (IllegalArgumentException ignored) {
-                    // not a backup id: nothing to protect
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell which backups are in use: " + e.getMessage(), e);
-        }
-        return ids;
+        return queue.backupsInUse(READERS);
     }
 }

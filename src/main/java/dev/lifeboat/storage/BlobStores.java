@@ -13,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * One {@link BlobStore} per {@code lifeboat.storage.<name>}, built from configuration (which
- * {@link dev.lifeboat.config.StorageValidation} has checked at start-up). Building a store does not
+ * {@link StorageConfigCheck} has checked at start-up). Building a store does not
  * contact it; {@link BlobStore#checkReachable()} does.
  */
 @ApplicationScoped
@@ -21,21 +21,21 @@ public class BlobStores {
     private final Map<String, BlobStore> stores;
 
     @Inject
-    public BlobStores(LifeboatConfig config) {
-        config.backup().uploadMemory().ifPresent(m -> UploadMemory.setBudget(m.asLongValue()));
+    public BlobStores(LifeboatConfig config, UploadMemory memory) {
         Map<String, BlobStore> built = new TreeMap<>();
-        config.storage().forEach((name, storage) -> built.put(name, build(name, storage)));
+        config.storage().forEach((name, storage) -> built.put(name, build(name, storage, memory)));
         this.stores = Collections.unmodifiableMap(built);
     }
 
-    /** Builds the store that {@code lifeboat.storage.<name>.*} describes. */
-    public static BlobStore build(String name, LifeboatConfig.Storage storage) {
+    /** Builds the store that {@code lifeboat.storage.<name>.*} describes; S3 uploads share {@code memory}. */
+    public static BlobStore build(String name, LifeboatConfig.Storage storage, UploadMemory memory) {
         String key = "lifeboat.storage." + name;
-        return switch (storage.type()) {
-            case "filesystem" -> new FilesystemBlobStore(name, storage.path().orElseThrow(
+        StorageType type = StorageType.parse(storage.type()).orElseThrow(() -> new IllegalStateException(
+                key + ".type=" + storage.type() + " is unknown. Hint: use filesystem or s3"));
+        return switch (type) {
+            case FILESYSTEM -> new FilesystemBlobStore(name, storage.path().orElseThrow(
                     () -> new IllegalStateException(key + ".path is missing. Hint: a directory for backups, e.g. /var/lib/lifeboat/backups")));
-            case "s3" -> new S3BlobStore(name, s3Settings(name, storage));
-            default -> throw new IllegalStateException(key + ".type=" + storage.type() + " is unknown. Hint: use filesystem or s3");
+            case S3 -> new S3BlobStore(name, s3Settings(name, storage), memory);
         };
     }
 

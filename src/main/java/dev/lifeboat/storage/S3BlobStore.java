@@ -52,11 +52,19 @@ public class S3BlobStore implements BlobStore {
     private final String name;
     private final S3Settings settings;
     private final S3Client s3;
+    private final UploadMemory memory;
 
-    public S3BlobStore(String name, S3Settings settings) {
+    /** A store whose uploads share {@code memory} with every other store of the replica. */
+    public S3BlobStore(String name, S3Settings settings, UploadMemory memory) {
         this.name = name;
         this.settings = settings;
+        this.memory = memory;
         this.s3 = buildClient(settings);
+    }
+
+    /** A store with an upload memory budget of its own (the default size). */
+    public S3BlobStore(String name, S3Settings settings) {
+        this(name, settings, new UploadMemory(UploadMemory.defaultBudget()));
     }
 
     private static S3Client buildClient(S3Settings settings) {
@@ -87,7 +95,7 @@ public class S3BlobStore implements BlobStore {
     @Override
     public Upload create(String key) {
         BlobKeys.check(key);
-        return new S3Upload(this, key);
+        return new S3Upload(this, key, memory);
     }
 
     @Override

@@ -50,6 +50,7 @@ final class S3Upload extends Upload {
     private final String key;
     private final String objectKey;
     private final Semaphore slots;
+    private final UploadMemory memory;
 
     // Owned by the writer thread.
     private byte[] buffer;
@@ -69,7 +70,8 @@ final class S3Upload extends Upload {
     /** The first part failure, already described for the operator. */
     private final AtomicReference<BlobStoreException> partFailure = new AtomicReference<>();
 
-    S3Upload(S3BlobStore store, String key) {
+    S3Upload(S3BlobStore store, String key, UploadMemory memory) {
+        this.memory = memory;
         this.store = store;
         this.settings = store.settings();
         this.s3 = store.client();
@@ -129,7 +131,7 @@ final class S3Upload extends Upload {
 
     private void takeMemory(long bytes) throws IOException {
         try {
-            UploadMemory.acquire(bytes, () -> state == State.ABORTED);
+            memory.acquire(bytes, () -> state == State.ABORTED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort();
@@ -141,7 +143,7 @@ final class S3Upload extends Upload {
                 return;
             }
         }
-        UploadMemory.release(bytes);
+        memory.release(bytes);
         throw failureOrAborted();
     }
 
@@ -153,7 +155,7 @@ final class S3Upload extends Upload {
             bytes = Math.min(bytes, memHeld);
             memHeld -= bytes;
         }
-        UploadMemory.release(bytes);
+        memory.release(bytes);
     }
 
     /** At the end (committed or aborted, senders stopped): gives back whatever is still held. */
@@ -167,7 +169,7 @@ final class S3Upload extends Upload {
             bytes = memHeld;
             memHeld = 0;
         }
-        UploadMemory.release(bytes);
+        memory.release(bytes);
     }
 
     /** Hands the buffer to a sender as the next part; waits while {@code uploadConcurrency} parts are in flight. */
@@ -254,7 +256,7 @@ final class S3Upload extends Upload {
 
     /** Runs on a sender thread. */
     private CompletedPart uploadPart(String id, int number, byte[] body, int length) throws BlobStoreException {
-        UploadMemory.partStarted();
+        memory.partStarted();
         try {
             UploadPartResponse response = s3.uploadPart(b -> b.bucket(settings.bucket()).key(objectKey).uploadId(id)
                     .partNumber(number).contentLength((long) length), body(body, length));
@@ -273,7 +275,7 @@ final class S3Upload extends Upload {
             }
             throw failure;
         } finally {
-            UploadMemory.partFinished();
+            memory.partFinished();
             giveMemory(body.length);
             slots.release();
         }

@@ -2,7 +2,10 @@ package dev.lifeboat.target;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,30 +15,54 @@ import java.util.Optional;
  * Secret takes effect without a restart, and {@code toString} can never leak it.
  */
 public record Target(String name, String host, int port, String database, String username,
-                     List<String> storage, String profile, PasswordSource passwordSource,
-                     String format, int jobs, boolean globals, RestoreOptions restore) {
+                     List<String> storage, Profile profile, PasswordSource passwordSource,
+                     DumpFormat format, int jobs, boolean globals, RestoreOptions restore,
+                     RetentionRules retention, Schedule schedule) {
 
-    public static final List<String> FORMATS = List.of("custom", "directory");
-
-    /** A target with the default backup and restore options: custom format, no globals. */
+    /** A target with the default backup and restore options: custom format, no globals, no retention or schedules. */
     public Target(String name, String host, int port, String database, String username,
-                  List<String> storage, String profile, PasswordSource passwordSource) {
-        this(name, host, port, database, username, storage, profile, passwordSource, "custom", 1, false,
-                RestoreOptions.defaults(username));
+                  List<String> storage, Profile profile, PasswordSource passwordSource) {
+        this(name, host, port, database, username, storage, profile, passwordSource, DumpFormat.CUSTOM, 1, false,
+                RestoreOptions.defaults(username), RetentionRules.NONE, Schedule.NONE);
     }
 
     /**
-     * How restores of this target run ({@code lifeboat.targets.<name>.restore.*} and {@code .hooks.*}).
+     * How restores and drills of this target run ({@code lifeboat.targets.<name>.restore.*} and {@code .hooks.*}).
      *
      * @param role        what restored objects belong to ({@code --no-owner --role=<role>}), unless keepOwners
+     * @param jobs        parallel pg_restore jobs: {@code restore.jobs}, by default the target's dump {@code jobs}
      * @param preRestore  webhook before a replace restore fences the database, or null
      * @param postRestore webhook after a replace restore swapped the databases, or null
      */
     public record RestoreOptions(String role, boolean keepOwners, boolean privileges, int jobs,
-                                 java.net.URI preRestore, java.net.URI postRestore, java.time.Duration hookTimeout) {
+                                 URI preRestore, URI postRestore, Duration hookTimeout) {
         public static RestoreOptions defaults(String username) {
-            return new RestoreOptions(username, false, true, 1, null, null, java.time.Duration.ofSeconds(60));
+            return new RestoreOptions(username, false, true, 1, null, null, Duration.ofSeconds(60));
         }
+
+        /**
+         * pg_restore's ownership options: {@code --no-owner --role=<role>} unless the dump's owners are
+         * kept, and {@code --no-privileges} unless grants are restored.
+         */
+        public List<String> pgRestoreOptions() {
+            List<String> args = new ArrayList<>();
+            if (!keepOwners) {
+                args.add("--no-owner");
+                args.add("--role=" + role);
+            }
+            if (!privileges) {
+                args.add("--no-privileges");
+            }
+            return List.copyOf(args);
+        }
+    }
+
+    /**
+     * When the target's backups and drills run on their own ({@code lifeboat.targets.<name>.schedule.*}):
+     * Quartz cron expressions, or null.
+     */
+    public record Schedule(String backup, String drill) {
+        public static final Schedule NONE = new Schedule(null, null);
     }
 
     /** Where the password comes from; never printed. */

@@ -1,5 +1,6 @@
 package dev.lifeboat.api;
 
+import dev.lifeboat.support.ScriptArgs;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobState;
 import dev.lifeboat.job.NewJob;
@@ -54,7 +55,7 @@ class ApiTest {
     void rolesMatrix() {
         record Call(String method, String path, String body, String least) {
         }
-        String queuedJob = queue.enqueue(new NewJob("raw", "alpha", Map.of(), null)).job().id.toString();
+        String queuedJob = queue.enqueue(new NewJob(ScriptArgs.of("raw", Map.of()), "alpha", null)).job().id.toString();
         List<Call> calls = List.of(
                 new Call("GET", "/api/v1/jobs", null, VIEWER),
                 new Call("GET", "/api/v1/jobs/" + queuedJob, null, VIEWER),
@@ -181,7 +182,7 @@ class ApiTest {
         String kind = "raw";
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            created.add(0, queue.enqueue(new NewJob(kind, target, Map.of("page", i), null)).job().id.toString());
+            created.add(0, queue.enqueue(new NewJob(ScriptArgs.of(kind, Map.of("page", i)), target, null)).job().id.toString());
         }
         String marker = created.get(0);
         List<String> seen = new ArrayList<>();
@@ -214,7 +215,7 @@ class ApiTest {
 
     @Test
     void waitSecondsLongPollsUntilTheJobFinishes() {
-        String id = queue.enqueue(new NewJob(ScriptedHandler.KIND, "alpha", Map.of("sleepMs", 1500), null)).job().id.toString();
+        String id = queue.enqueue(new NewJob(ScriptArgs.of(ScriptedHandler.KIND, Map.of("sleepMs", 1500)), "alpha", null)).job().id.toString();
         long t0 = System.nanoTime();
         Response r = Api.as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=30");
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -225,7 +226,7 @@ class ApiTest {
 
     @Test
     void waitSecondsReturnsTheUnfinishedJobAtTheDeadline() {
-        String id = queue.enqueue(new NewJob("raw", "beta", Map.of(), null)).job().id.toString();
+        String id = queue.enqueue(new NewJob(ScriptArgs.of("raw", Map.of()), "beta", null)).job().id.toString();
         long t0 = System.nanoTime();
         Api.as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=1").then().statusCode(200).body("status", equalTo("queued"));
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 5_000L);
@@ -234,12 +235,12 @@ class ApiTest {
 
     @Test
     void cancelViaApiQueuedIs200RunningIs202FinishedIs409() {
-        String queued = queue.enqueue(new NewJob("raw", "beta", Map.of(), null)).job().id.toString();
+        String queued = queue.enqueue(new NewJob(ScriptArgs.of("raw", Map.of()), "beta", null)).job().id.toString();
         Api.as(OPERATOR).post("/api/v1/jobs/" + queued + "/cancel").then().statusCode(200).body("status", equalTo("cancelled"));
         Api.as(OPERATOR).post("/api/v1/jobs/" + queued + "/cancel").then().statusCode(409).contentType(PROBLEM)
                 .body("detail", containsString("already cancelled"));
 
-        String running = queue.enqueue(new NewJob(ScriptedHandler.KIND, "w-api-cancel", Map.of("waitForCancel", true), null)).job().id.toString();
+        String running = queue.enqueue(new NewJob(ScriptArgs.of(ScriptedHandler.KIND, Map.of("waitForCancel", true)), "w-api-cancel", null)).job().id.toString();
         org.awaitility.Awaitility.await().until(() -> queue.find(UUID.fromString(running)).orElseThrow().jobState() == JobState.RUNNING);
         Api.as(OPERATOR).post("/api/v1/jobs/" + running + "/cancel").then().statusCode(202)
                 .body("status", equalTo("running")).body("cancelRequested", equalTo(true));

@@ -118,7 +118,9 @@ class BackupTest {
         String sha = job.getString("result.sha256");
         assertThat(sha).matches("[0-9a-f]{64}");
 
-        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        // The gauges follow the finished job (a follow-up), a moment after it.
+        String metrics = await().atMost(Duration.ofSeconds(30)).until(() -> io.restassured.RestAssured.get("/q/metrics").then().statusCode(200)
+                .extract().asString(), m -> m.contains("lifeboat_backup_size_bytes{target=\"shop\"} " + (double) size));
         assertThat(metrics).contains("lifeboat_backup_size_bytes{target=\"shop\"} " + (double) size)
                 .containsPattern("lifeboat_backup_last_success_timestamp_seconds\\{target=\"shop\"\\} 1\\.7")
                 .containsPattern("lifeboat_backup_duration_seconds\\{target=\"shop\"\\} [0-9.]+")

@@ -1,5 +1,7 @@
 package dev.lifeboat.bench;
 
+import dev.lifeboat.support.ScriptArgs;
+import dev.lifeboat.support.TestKind;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobEvents;
@@ -8,6 +10,7 @@ import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.job.JobProgress;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobWorker;
+import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.NewJob;
 import dev.lifeboat.job.WorkerPool;
 import io.agroal.api.AgroalDataSource;
@@ -103,14 +106,14 @@ class QueueBenchmark {
     private final Map<UUID, Long> notifiedAt = new ConcurrentHashMap<>();
     private volatile boolean latencyMode;
 
-    private final JobHandler noop = new JobHandler() {
+    private final JobHandler<ScriptArgs, Object> noop = new TestKind() {
         @Override
         public String kind() {
             return KIND;
         }
 
         @Override
-        public JobOutcome run(dev.lifeboat.job.JobContext ctx) {
+        public JobOutcome<Object> run(JobContext ctx, ScriptArgs args) {
             if (latencyMode) {
                 long now = System.nanoTime();
                 startedAt.computeIfAbsent(ctx.jobId(), id -> new CompletableFuture<>()).complete(now);
@@ -460,7 +463,7 @@ class QueueBenchmark {
         double[] notified = new double[samples];
         double[] notifiedToStart = new double[samples];
         java.util.function.Consumer<JobEvents.Event> listener = e -> {
-            if ("queued".equals(e.type())) {
+            if (e.type() == JobEvents.Type.QUEUED) {
                 notifiedAt.put(e.jobId(), System.nanoTime());
             }
         };
@@ -473,7 +476,7 @@ class QueueBenchmark {
                 ranBy.clear();
             }
             long t0 = System.nanoTime();
-            UUID id = queue.enqueue(new NewJob(KIND, null, Map.of(), null)).job().id;
+            UUID id = queue.enqueue(new NewJob(ScriptArgs.of(KIND, Map.of()), null, null)).job().id;
             long tReturned = System.nanoTime();
             CompletableFuture<Long> f = startedAt.computeIfAbsent(id, k -> new CompletableFuture<>());
             long tStart = f.get(10, TimeUnit.SECONDS);

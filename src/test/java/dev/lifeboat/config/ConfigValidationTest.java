@@ -1,6 +1,10 @@
 package dev.lifeboat.config;
 
 import dev.lifeboat.auth.Tokens;
+import dev.lifeboat.backup.AnomalyConfigCheck;
+import dev.lifeboat.notify.WebhookConfigCheck;
+import dev.lifeboat.storage.StorageConfigCheck;
+import dev.lifeboat.target.DumpFormat;
 import dev.lifeboat.target.Targets;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -8,6 +12,7 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Start-up validation of targets, storages and tokens: every problem listed, with a hint. */
 class ConfigValidationTest {
+    /** Every package's check, as the running service collects them. */
+    static final List<ConfigCheck> ALL_CHECKS = List.of(new Tokens.Check(), new StorageConfigCheck(), new Targets.Check(),
+            new WebhookConfigCheck(), new AnomalyConfigCheck());
 
     static LifeboatConfig config(Map<String, String> props) {
         SmallRyeConfig c = new SmallRyeConfigBuilder()
@@ -40,7 +48,7 @@ class ConfigValidationTest {
         Targets t = new Targets(config(good()));
         assertThat(t.find("mastodon").orElseThrow().storage()).containsExactly("local");
         assertThat(t.find("mastodon").orElseThrow().toString()).doesNotContain("s3cret");
-        new StorageValidation(config(good()));
+        ConfigValidation.validate(config(good()), List.of(new StorageConfigCheck()));
     }
 
     @Test
@@ -53,7 +61,7 @@ class ConfigValidationTest {
         p.put("lifeboat.targets.mastodon.hooks.pre-restore", "ftp://example.org/stop");
         p.put("lifeboat.notifications.webhooks.ops.url", "file:///etc/passwd");
         p.put("lifeboat.notifications.webhooks.ops.events", "job.failed,job.exploded");
-        assertThatThrownBy(() -> new ConfigValidation(config(p)))
+        assertThatThrownBy(() -> ConfigValidation.validate(config(p), ALL_CHECKS))
                 .hasMessageContaining("lifeboat.targets.mastodon.schedule.backup=0 3 * * * is not a cron expression")
                 .hasMessageContaining("retention.keep-daily=0 is out of range")
                 .hasMessageContaining("restore.jobs=65 is out of range")
@@ -98,7 +106,7 @@ class ConfigValidationTest {
         ok.put("lifeboat.targets.mastodon.jobs", "4");
         ok.put("lifeboat.targets.mastodon.globals", "true");
         var t = new Targets(config(ok)).find("mastodon").orElseThrow();
-        assertThat(t.format()).isEqualTo("directory");
+        assertThat(t.format()).isEqualTo(DumpFormat.DIRECTORY);
         assertThat(t.jobs()).isEqualTo(4);
         assertThat(t.globals()).isTrue();
     }
@@ -114,7 +122,7 @@ class ConfigValidationTest {
         p.put("lifeboat.storage.cloud.part-size", "1M");
         p.put("lifeboat.storage.cloud.upload-concurrency", "0");
         p.put("lifeboat.storage.cloud.prefix", "/backups/../etc/");
-        assertThatThrownBy(() -> new StorageValidation(config(p)))
+        assertThatThrownBy(() -> ConfigValidation.validate(config(p), List.of(new StorageConfigCheck())))
                 .hasMessageContaining("lifeboat.storage.tape.type=tape is unknown")
                 .hasMessageContaining("lifeboat.storage.disk.path is missing")
                 .hasMessageContaining("lifeboat.storage.cloud.bucket is missing")
@@ -173,7 +181,7 @@ class ConfigValidationTest {
         p.put("lifeboat.auth.tokens.ci.role", "viewer");
         p.put("lifeboat.storage.tape.type", "tape");
         p.put("lifeboat.targets.mastodon.storage", "nas");
-        assertThatThrownBy(() -> new ConfigValidation(config(p)))
+        assertThatThrownBy(() -> ConfigValidation.validate(config(p), ALL_CHECKS))
                 .hasMessageContaining("lifeboat.auth.tokens.ci.hash")
                 .hasMessageContaining("lifeboat.storage.tape.type=tape")
                 .hasMessageContaining("storage names 'nas'");

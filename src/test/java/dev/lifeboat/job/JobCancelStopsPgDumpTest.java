@@ -35,10 +35,8 @@ class JobCancelStopsPgDumpTest {
         PgTestDb.execIn(db, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g");
         PgConnectInfo info = PgTestDb.info(db);
         PgTools.Tool pgDump = new PgTools(PgTools.defaultBinDirs()).pgDump(ServerInfo.probe(info));
-        Job job = new Job();
-        job.id = UUID.randomUUID();
-        job.kind = "backup";
-        job.target = "test";
+        Job job = new Job(UUID.randomUUID(), "backup", "test", "running", null, null, null, 1, 1, null, "worker-1", null, null,
+                null, null, null, null, null);
         JobContext ctx = new JobContext(job, "worker-1");
 
         try (Connection locker = PgTestDb.connect(db)) {
@@ -47,7 +45,7 @@ class JobCancelStopsPgDumpTest {
                 st.execute("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
             }
             try (PgProcess p = new PgDump("custom", null, Duration.ofMinutes(10), Duration.ofMinutes(10), List.of()).start(pgDump, info)) {
-                p.cancelOn(ctx);
+                p.cancelOn(ctx::onCancel);
                 await().atMost(Duration.ofSeconds(20)).until(() -> PgTestDb.count(db, "SELECT count(*) FROM pg_stat_activity"
                         + " WHERE application_name = 'lifeboat-pg_dump' AND wait_event_type = 'Lock'") == 1);
 

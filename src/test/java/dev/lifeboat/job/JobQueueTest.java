@@ -1,5 +1,6 @@
 package dev.lifeboat.job;
 
+import dev.lifeboat.support.ScriptArgs;
 import dev.lifeboat.support.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ class JobQueueTest {
     }
 
     Job enqueue(String target) {
-        return queue.enqueue(new NewJob(RAW, target, Map.of("n", 1), null)).job();
+        return queue.enqueue(new NewJob(ScriptArgs.of(RAW, Map.of("n", 1)), target, null)).job();
     }
 
     /** Claims until the given job is among the claimed ones (other tests' raw jobs may come first). */
@@ -111,7 +112,7 @@ class JobQueueTest {
         Job other = claimJob(enqueue(uniqueTarget()).id, "w2");
         Set<UUID> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.function.Consumer<JobEvents.Event> listener = e -> {
-            if ("finished".equals(e.type())) {
+            if (e.type() == JobEvents.Type.FINISHED) {
                 seen.add(e.jobId());
             }
         };
@@ -143,8 +144,8 @@ class JobQueueTest {
     void aNotificationMayCarrySeveralEventsOnePerLine() {
         UUID a = UUID.randomUUID();
         UUID b = UUID.randomUUID();
-        assertThat(JobEvents.Event.parseAll("finished " + a + " db1\nfinished " + b + " \ngarbage"))
-                .containsExactly(new JobEvents.Event("finished", a, "db1"), new JobEvents.Event("finished", b, null));
+        assertThat(JobEvents.Event.parseAll("finished " + a + " " + RAW + " db1\nfinished " + b + " " + RAW + " \ngarbage"))
+                .containsExactly(new JobEvents.Event(JobEvents.Type.FINISHED, a, RAW, "db1"), new JobEvents.Event(JobEvents.Type.FINISHED, b, RAW, null));
     }
 
     @Test
@@ -216,13 +217,13 @@ class JobQueueTest {
     void idempotencyKeyReturnsTheSameJobAndRefusesADifferentRequest() {
         String t = uniqueTarget();
         String key = "key-" + UUID.randomUUID();
-        JobQueue.Enqueued first = queue.enqueue(new NewJob(RAW, t, Map.of("n", 1), key));
-        JobQueue.Enqueued again = queue.enqueue(new NewJob(RAW, t, Map.of("n", 1L), key));
+        JobQueue.Enqueued first = queue.enqueue(new NewJob(ScriptArgs.of(RAW, Map.of("n", 1)), t, key));
+        JobQueue.Enqueued again = queue.enqueue(new NewJob(ScriptArgs.of(RAW, Map.of("n", 1L)), t, key));
         assertThat(first.created()).isTrue();
         assertThat(again.created()).isFalse();
         assertThat(again.job().id).isEqualTo(first.job().id);
         assertThat(db.count("SELECT count(*) FROM job WHERE idempotency_key = ?", key)).isEqualTo(1);
-        assertThatThrownBy(() -> queue.enqueue(new NewJob(RAW, uniqueTarget(), Map.of("n", 1), key)))
+        assertThatThrownBy(() -> queue.enqueue(new NewJob(ScriptArgs.of(RAW, Map.of("n", 1)), uniqueTarget(), key)))
                 .isInstanceOf(IdempotencyConflictException.class)
                 .hasMessageContaining(first.job().id.toString());
     }
@@ -234,7 +235,7 @@ class JobQueueTest {
         List<Thread> threads = new ArrayList<>();
         Set<UUID> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
         for (int i = 0; i < 8; i++) {
-            Thread th = new Thread(() -> ids.add(queue.enqueue(new NewJob(RAW, t, Map.of(), key)).job().id));
+            Thread th = new Thread(() -> ids.add(queue.enqueue(new NewJob(ScriptArgs.of(RAW, Map.of()), t, key)).job().id));
             threads.add(th);
             th.start();
         }

@@ -1,7 +1,9 @@
 package dev.lifeboat.job;
 
 import dev.lifeboat.support.Db;
+import dev.lifeboat.support.ScriptArgs;
 import dev.lifeboat.support.ScriptedHandler;
+import dev.lifeboat.support.TestKind;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class WorkerTest {
     Db db;
 
     Job enqueue(String target, Map<String, Object> args) {
-        return queue.enqueue(new NewJob(ScriptedHandler.KIND, target, args, null)).job();
+        return queue.enqueue(new NewJob(ScriptArgs.of(args), target, null)).job();
     }
 
     Job awaitState(UUID id, JobState state) {
@@ -180,20 +182,20 @@ class WorkerTest {
     void aJobWhoseWorkerDiesIsRescuedAndCompletedByAnother() {
         // Only the doomed replica and, later, its successor handle this kind.
         ScriptedHandler recorder = new ScriptedHandler();
-        JobHandler crashy = new JobHandler() {
+        JobHandler<ScriptArgs, Object> crashy = new TestKind() {
             @Override
             public String kind() {
                 return "crashy";
             }
 
             @Override
-            public JobOutcome run(JobContext ctx) throws Exception {
-                return ScriptedHandler.runScript(ctx, recorder);
+            public JobOutcome<Object> run(JobContext ctx, ScriptArgs args) throws Exception {
+                return ScriptedHandler.runScript(ctx, args, recorder);
             }
         };
         JobWorker doomed = pool.newWorker("doomed", 1, Map.of("crashy", crashy));
         doomed.start();
-        Job job = queue.enqueue(new NewJob("crashy", uniqueTarget(), Map.of("hangFirstAttempt", true), null)).job();
+        Job job = queue.enqueue(new NewJob(ScriptArgs.of("crashy", Map.of("hangFirstAttempt", true)), uniqueTarget(), null)).job();
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.started.containsKey(job.id));
         doomed.crash(); // like kill -9: no more heartbeats, nothing written
 
@@ -218,20 +220,20 @@ class WorkerTest {
     @Test
     void stoppingAReplicaReturnsItsRunningJobWithoutSpendingAnAttempt() {
         ScriptedHandler recorder = new ScriptedHandler();
-        JobHandler slow = new JobHandler() {
+        JobHandler<ScriptArgs, Object> slow = new TestKind() {
             @Override
             public String kind() {
                 return "slow";
             }
 
             @Override
-            public JobOutcome run(JobContext ctx) throws Exception {
-                return ScriptedHandler.runScript(ctx, recorder);
+            public JobOutcome<Object> run(JobContext ctx, ScriptArgs args) throws Exception {
+                return ScriptedHandler.runScript(ctx, args, recorder);
             }
         };
         JobWorker leaving = pool.newWorker("leaving", 1, Map.of("slow", slow));
         leaving.start();
-        Job job = queue.enqueue(new NewJob("slow", uniqueTarget(), Map.of("waitForCancel", true), null)).job();
+        Job job = queue.enqueue(new NewJob(ScriptArgs.of("slow", Map.of("waitForCancel", true)), uniqueTarget(), null)).job();
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.started.containsKey(job.id));
         leaving.stop(Duration.ofSeconds(5));
         Job back = queue.find(job.id).orElseThrow();
@@ -243,14 +245,14 @@ class WorkerTest {
     @Test
     void aJobThatFinishesDuringShutdownIsRecordedAsSucceededNotRequeued() {
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-        JobHandler stubborn = new JobHandler() {
+        JobHandler<ScriptArgs, Object> stubborn = new TestKind() {
             @Override
             public String kind() {
                 return "stubborn";
             }
 
             @Override
-            public JobOutcome run(JobContext ctx) throws Exception {
+            public JobOutcome<Object> run(JobContext ctx, ScriptArgs args) throws Exception {
                 started.countDown();
                 Thread.sleep(300); // finishes its work although asked to stop
                 return JobOutcome.succeeded(Map.of("done", true));
@@ -258,7 +260,7 @@ class WorkerTest {
         };
         JobWorker leaving = pool.newWorker("leaving-late", 1, Map.of("stubborn", stubborn));
         leaving.start();
-        Job job = queue.enqueue(new NewJob("stubborn", uniqueTarget(), Map.of(), null)).job();
+        Job job = queue.enqueue(new NewJob(ScriptArgs.of("stubborn", Map.of()), uniqueTarget(), null)).job();
         await().atMost(Duration.ofSeconds(10)).until(() -> started.getCount() == 0);
         leaving.stop(Duration.ofSeconds(5));
         Job done = queue.find(job.id).orElseThrow();
@@ -270,21 +272,21 @@ class WorkerTest {
     @Test
     void aWorkerNoticesThatItLostItsLeaseAndStopsTheHandler() {
         ScriptedHandler recorder = new ScriptedHandler();
-        JobHandler h = new JobHandler() {
+        JobHandler<ScriptArgs, Object> h = new TestKind() {
             @Override
             public String kind() {
                 return "leasy";
             }
 
             @Override
-            public JobOutcome run(JobContext ctx) throws Exception {
-                return ScriptedHandler.runScript(ctx, recorder);
+            public JobOutcome<Object> run(JobContext ctx, ScriptArgs args) throws Exception {
+                return ScriptedHandler.runScript(ctx, args, recorder);
             }
         };
         JobWorker w = pool.newWorker("lease-loser", 1, Map.of("leasy", h));
         w.start();
         try {
-            Job job = queue.enqueue(new NewJob("leasy", uniqueTarget(), Map.of("waitForCancel", true), null)).job();
+            Job job = queue.enqueue(new NewJob(ScriptArgs.of("leasy", Map.of("waitForCancel", true)), uniqueTarget(), null)).job();
             await().atMost(Duration.ofSeconds(10)).until(() -> recorder.started.containsKey(job.id));
             // Someone else took the job over (as a rescuer would after a long freeze).
             db.update("UPDATE job SET locked_by = 'new-owner' WHERE id = ?", job.id);

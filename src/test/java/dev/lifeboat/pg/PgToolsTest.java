@@ -1,6 +1,5 @@
 package dev.lifeboat.pg;
 
-import dev.lifeboat.job.PermanentJobException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +48,7 @@ class PgToolsTest {
         int newest = tools.find("pg_dump").stream().mapToInt(PgTools.Tool::major).max().orElseThrow();
         int server = newest + 1;
         assertThatThrownBy(() -> tools.choose("pg_dump", server, "mastodon"))
-                .isInstanceOf(PermanentJobException.class)
+                .isInstanceOf(PgPermanentException.class)
                 .hasMessage("pg_dump " + newest + " cannot dump server " + server + " (target mastodon). Hint: install postgresql-client-"
                         + server + " and add its bin directory to lifeboat.pg.bin-dirs");
         assertThatThrownBy(() -> PgTools.choose("pg_dump", List.of(tool(15, "/x")), 16, "mastodon", List.of()))
@@ -64,7 +63,7 @@ class PgToolsTest {
         PgTools none = new PgTools(List.of(empty.toString(), empty + "/nothing/*/bin"));
         assertThat(none.find("pg_dump")).isEmpty();
         assertThatThrownBy(() -> none.choose("pg_dump", 15, "lemmy"))
-                .isInstanceOf(PermanentJobException.class)
+                .isInstanceOf(PgPermanentException.class)
                 .hasMessage("pg_dump was not found for server 15 (target lemmy; searched " + empty + ", " + empty + "/nothing/*/bin)."
                         + " Hint: install postgresql-client-15 and add its bin directory to lifeboat.pg.bin-dirs");
     }

@@ -1,6 +1,6 @@
 package dev.lifeboat.pg;
 
-import dev.lifeboat.job.PermanentJobException;
+import dev.lifeboat.target.Profile;
 import dev.lifeboat.target.Target;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class ServerInfoTest {
     void aWrongPasswordIsPermanentAndNeverShowsThePassword() throws Exception {
         String role = pg.createRole("the-right-one", "LOGIN");
         Throwable e = catchThrowable(() -> ServerInfo.probe(target("lifeboat_test", role, SECRET, PgTestDb.PORT), Duration.ofSeconds(5)));
-        assertThat(e).isInstanceOf(PermanentJobException.class)
+        assertThat(e).isInstanceOf(PgPermanentException.class)
                 .hasMessage("password authentication failed (target alpha, " + PgTestDb.HOST + ":" + PgTestDb.PORT + "/lifeboat_test as "
                         + role + "). Hint: check the password configured in lifeboat.targets.alpha.password or password-file");
         assertThat(stackTrace(e)).doesNotContain(SECRET);
@@ -53,7 +53,7 @@ class ServerInfoTest {
     void anUnknownDatabaseIsPermanent() {
         Throwable e = catchThrowable(() -> ServerInfo.probe(target("no_such_db_x", PgTestDb.USER, PgTestDb.PASSWORD, PgTestDb.PORT),
                 Duration.ofSeconds(5)));
-        assertThat(e).isInstanceOf(PermanentJobException.class)
+        assertThat(e).isInstanceOf(PgPermanentException.class)
                 .hasMessageStartingWith("database no_such_db_x does not exist (target alpha, " + PgTestDb.HOST)
                 .hasMessageEndingWith("Hint: check lifeboat.targets.alpha.database");
     }
@@ -63,12 +63,12 @@ class ServerInfoTest {
         Throwable unknown = catchThrowable(() -> ServerInfo.probe(target("lifeboat_test", "lbt_nobody", SECRET, PgTestDb.PORT),
                 Duration.ofSeconds(5)));
         // With password authentication the server does not reveal whether the role exists.
-        assertThat(unknown).isInstanceOf(PermanentJobException.class).hasMessageContaining("as lbt_nobody");
+        assertThat(unknown).isInstanceOf(PgPermanentException.class).hasMessageContaining("as lbt_nobody");
         assertThat(stackTrace(unknown)).doesNotContain(SECRET);
 
         String noLogin = pg.createRole(SECRET, "NOLOGIN");
         Throwable e = catchThrowable(() -> ServerInfo.probe(target("lifeboat_test", noLogin, SECRET, PgTestDb.PORT), Duration.ofSeconds(5)));
-        assertThat(e).isInstanceOf(PermanentJobException.class)
+        assertThat(e).isInstanceOf(PgPermanentException.class)
                 .hasMessageStartingWith("the server rejected role " + noLogin + " (target alpha")
                 .hasMessageContaining("not permitted to log in")
                 .hasMessageContaining("Hint:");
@@ -81,10 +81,10 @@ class ServerInfoTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
         }
-        Target closed = new Target("alpha", "127.0.0.1", port, "lifeboat_test", PgTestDb.USER, List.of(), "generic",
+        Target closed = new Target("alpha", "127.0.0.1", port, "lifeboat_test", PgTestDb.USER, List.of(), Profile.GENERIC,
                 new Target.PasswordSource.Literal(SECRET));
         Throwable e = catchThrowable(() -> ServerInfo.probe(closed, Duration.ofSeconds(5)));
-        assertThat(e).isInstanceOf(PgConnectException.class).isNotInstanceOf(PermanentJobException.class)
+        assertThat(e).isInstanceOf(PgConnectException.class).isNotInstanceOf(PgPermanentException.class)
                 .hasMessageStartingWith("cannot connect (target alpha, 127.0.0.1:" + port + "/lifeboat_test as lifeboat_test)")
                 .hasMessageContaining("Hint:");
         assertThat(stackTrace(e)).doesNotContain(SECRET);
@@ -94,7 +94,7 @@ class ServerInfoTest {
     void aServerThatNeverAnswersTimesOutRetryably() throws Exception {
         // Accepts TCP connections (the kernel completes them) but never says a word.
         try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
-            Target t = new Target("alpha", "127.0.0.1", silent.getLocalPort(), "lifeboat_test", PgTestDb.USER, List.of(), "generic",
+            Target t = new Target("alpha", "127.0.0.1", silent.getLocalPort(), "lifeboat_test", PgTestDb.USER, List.of(), Profile.GENERIC,
                     new Target.PasswordSource.Literal(SECRET));
             long start = System.nanoTime();
             Throwable e = catchThrowable(() -> ServerInfo.probe(t, Duration.ofSeconds(2)));
@@ -104,7 +104,7 @@ class ServerInfoTest {
     }
 
     static Target target(String database, String user, String password, int port) {
-        return new Target("alpha", PgTestDb.HOST, port, database, user, List.of("local"), "generic",
+        return new Target("alpha", PgTestDb.HOST, port, database, user, List.of("local"), Profile.GENERIC,
                 new Target.PasswordSource.Literal(password));
     }
 

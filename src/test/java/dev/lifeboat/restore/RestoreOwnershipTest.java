@@ -1,5 +1,8 @@
 package dev.lifeboat.restore;
 
+import dev.lifeboat.target.DumpFormat;
+import dev.lifeboat.target.Profile;
+import dev.lifeboat.target.RetentionRules;
 import dev.lifeboat.target.Target;
 import org.junit.jupiter.api.Test;
 
@@ -12,23 +15,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RestoreOwnershipTest {
 
     static Target target(Target.RestoreOptions options) {
-        return new Target("mastodon", "db", 5432, "mastodon_production", "mastodon", List.of("s3"), "mastodon",
-                new Target.PasswordSource.None(), "custom", 1, false, options);
+        return new Target("mastodon", "db", 5432, "mastodon_production", "mastodon", List.of("s3"), Profile.MASTODON,
+                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, false, options, RetentionRules.NONE, Target.Schedule.NONE);
     }
 
     @Test
     void byDefaultObjectsBelongToTheTargetsRoleAndGrantsAreKept() {
-        assertThat(RestoreHandler.ownership(target(Target.RestoreOptions.defaults("mastodon"))))
+        assertThat(target(Target.RestoreOptions.defaults("mastodon")).restore().pgRestoreOptions())
                 .containsExactly("--no-owner", "--role=mastodon");
     }
 
     @Test
     void anotherRoleNoPrivilegesOrTheDumpsOwners() {
         Duration t = Duration.ofSeconds(60);
-        assertThat(RestoreHandler.ownership(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t))))
+        assertThat(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t)).restore().pgRestoreOptions())
                 .containsExactly("--no-owner", "--role=app_owner", "--no-privileges");
-        assertThat(RestoreHandler.ownership(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t)))).isEmpty();
-        assertThat(RestoreHandler.ownership(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t))))
+        assertThat(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t)).restore().pgRestoreOptions()).isEmpty();
+        assertThat(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t)).restore().pgRestoreOptions())
                 .containsExactly("--no-privileges");
     }
 }

@@ -1,6 +1,7 @@
 package dev.lifeboat.retention;
 
 import dev.lifeboat.backup.Backup;
+import dev.lifeboat.target.RetentionRules;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ import static dev.lifeboat.support.Api.OPERATOR;
 import static dev.lifeboat.support.Api.VIEWER;
 import static dev.lifeboat.support.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Retention through the API on the test target "pruned" (keep-last 2): pruning after backups, pins, drills, preview. */
 @QuarkusTest
@@ -30,9 +32,15 @@ class RetentionTest {
         TargetDbs.recreateShop();
     }
 
-    /** A backup of "pruned", and the prune that follows it. */
+    static int prunes() {
+        return as(VIEWER).get("/api/v1/jobs?kind=prune&target=pruned&limit=500").jsonPath().getList("items").size();
+    }
+
+    /** A backup of "pruned", and the prune that follows it (queued by a follow-up of the backup job, a moment later). */
     static String backupAndPrune() {
+        int before = prunes();
         String id = backupId("pruned");
+        await().atMost(Duration.ofSeconds(30)).until(() -> prunes() == before + 1);
         String prune = as(VIEWER).get("/api/v1/jobs?kind=prune&target=pruned&limit=1").jsonPath().getString("items[0].id");
         JsonPath pruned = awaitJob(prune);
         assertThat(pruned.getString("status")).as(pruned.prettify()).isEqualTo("succeeded");

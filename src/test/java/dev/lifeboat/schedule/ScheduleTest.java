@@ -1,5 +1,6 @@
 package dev.lifeboat.schedule;
 
+import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.pg.PgTestDb;
 import dev.lifeboat.target.Targets;
@@ -51,7 +52,7 @@ class ScheduleTest {
         ExecutorService replicas = Executors.newFixedThreadPool(4);
         List<Future<Optional<JobQueue.Enqueued>>> results = new ArrayList<>();
         try {
-            Callable<Optional<JobQueue.Enqueued>> fire = () -> schedules.fire("alpha", "backup", fireTime);
+            Callable<Optional<JobQueue.Enqueued>> fire = () -> schedules.fire("alpha", JobKind.BACKUP, fireTime);
             for (int i = 0; i < 4; i++) {
                 results.add(replicas.submit(fire));
             }
@@ -64,10 +65,10 @@ class ScheduleTest {
             }
             assertThat(created).isEqualTo(1);
             assertThat(ids).containsOnly(ids.get(0));
-            String key = Schedules.key("backup", "alpha", fireTime);
+            String key = Schedules.key(JobKind.BACKUP, "alpha", fireTime);
             assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM job WHERE idempotency_key = '" + key + "'")).isEqualTo(1);
             // The next fire time is another job.
-            JobQueue.Enqueued next = schedules.fire("alpha", "backup", fireTime.plusSeconds(86400)).orElseThrow();
+            JobQueue.Enqueued next = schedules.fire("alpha", JobKind.BACKUP, fireTime.plusSeconds(86400)).orElseThrow();
             assertThat(next.created()).isTrue();
             assertThat(next.job().id.toString()).isNotEqualTo(ids.get(0));
             for (String id : List.of(ids.get(0), next.job().id.toString())) {
@@ -81,7 +82,7 @@ class ScheduleTest {
 
     @Test
     void aScheduledDrillOfATargetWithoutBackupsIsSkipped() {
-        assertThat(schedules.fire("beta", "drill", Instant.now())).isEmpty();
+        assertThat(schedules.fire("beta", JobKind.DRILL, Instant.now())).isEmpty();
     }
 
     @Test

@@ -41,7 +41,7 @@ class BlobStoresTest {
                 "lifeboat.storage.offsite.prefix", "lifeboat/",
                 "lifeboat.storage.offsite.access-key-id", "AKIA",
                 "lifeboat.storage.offsite.secret-access-key", "s3cret",
-                "lifeboat.storage.offsite.part-size", "32M")));
+                "lifeboat.storage.offsite.part-size", "32M")), new UploadMemory(UploadMemory.defaultBudget()));
         try {
             assertThat(stores.all()).extracting(BlobStore::name).containsExactly("local", "offsite");
             assertThat(stores.get("local")).isInstanceOfSatisfying(FilesystemBlobStore.class,
@@ -68,7 +68,7 @@ class BlobStoresTest {
     void s3DefaultsAreSixteenMebibytePartsTwoAtATime() {
         BlobStores stores = new BlobStores(config(Map.of(
                 "lifeboat.storage.offsite.type", "s3",
-                "lifeboat.storage.offsite.bucket", "b")));
+                "lifeboat.storage.offsite.bucket", "b")), new UploadMemory(UploadMemory.defaultBudget()));
         try {
             S3Settings settings = ((S3BlobStore) stores.get("offsite")).settings();
             assertThat(settings.partSize()).isEqualTo(16L * MiB);

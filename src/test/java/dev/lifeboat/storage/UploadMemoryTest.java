@@ -1,6 +1,5 @@
 package dev.lifeboat.storage;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,26 +18,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The one memory budget shared by every S3 upload: concurrent uploads stay within it and give it all back. */
 class UploadMemoryTest {
     static final long PART = 5L * MiB;
-    final long defaultBudget = UploadMemory.budget();
-
-    @AfterEach
-    void restore() {
-        UploadMemory.setBudget(defaultBudget);
-    }
-
     @Test
     void concurrentUploadsShareOneBudgetAndReturnAllOfIt(@TempDir Path dir) throws Exception {
-        UploadMemory.setBudget(4 * PART);
+        UploadMemory memory = new UploadMemory(4 * PART);
         AtomicLong peak = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         Thread sampler = new Thread(() -> {
             while (!done.get()) {
-                peak.accumulateAndGet(UploadMemory.used(), Math::max);
+                peak.accumulateAndGet(memory.used(), Math::max);
                 Thread.onSpinWait();
             }
         });
         try (S3ProxyServer s3 = S3ProxyServer.start(dir);
-             S3BlobStore store = new S3BlobStore("budget", s3.settings("budget").partSize(PART).uploadConcurrency(2).build())) {
+             S3BlobStore store = new S3BlobStore("budget", s3.settings("budget").partSize(PART).uploadConcurrency(2).build(), memory)) {
             s3.createBucket("budget");
             sampler.start();
             ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -65,12 +57,12 @@ class UploadMemoryTest {
             // An upload aborted midway gives its memory back too.
             Upload aborted = store.create("t/aborted");
             TestData.write(aborted, 9, 12L * MiB);
-            assertThat(UploadMemory.used()).isPositive();
+            assertThat(memory.used()).isPositive();
             aborted.abort();
         } finally {
             done.set(true);
             sampler.join();
         }
-        assertThat(UploadMemory.used()).as("memory still held after every upload ended").isZero();
+        assertThat(memory.used()).as("memory still held after every upload ended").isZero();
     }
 }

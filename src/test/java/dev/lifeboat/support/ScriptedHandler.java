@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * exactly-once and per-target exclusivity.
  */
 @Singleton // no client proxy: tests read the recording fields directly
-public class ScriptedHandler implements JobHandler {
+public class ScriptedHandler implements JobHandler<ScriptArgs, Object> {
     public static final String KIND = "scripted";
 
     /** One execution: which job, which attempt, which worker. */
@@ -43,12 +43,17 @@ public class ScriptedHandler implements JobHandler {
     }
 
     @Override
-    public JobOutcome run(JobContext ctx) throws Exception {
-        return runScript(ctx, this);
+    public Class<ScriptArgs> argsType() {
+        return ScriptArgs.class;
     }
 
-    public static JobOutcome runScript(JobContext ctx, ScriptedHandler rec) throws Exception {
-        Map<String, Object> a = ctx.args();
+    @Override
+    public JobOutcome<Object> run(JobContext ctx, ScriptArgs args) throws Exception {
+        return runScript(ctx, args, this);
+    }
+
+    public static JobOutcome<Object> runScript(JobContext ctx, ScriptArgs args, ScriptedHandler rec) throws Exception {
+        Map<String, Object> a = args.script();
         String target = ctx.target() == null ? "-" : ctx.target();
         rec.executions.add(new Execution(ctx.jobId(), ctx.attempt(), ctx.workerId(), ctx.target()));
         int now = rec.runningPerTarget.computeIfAbsent(target, t -> new AtomicInteger()).incrementAndGet();

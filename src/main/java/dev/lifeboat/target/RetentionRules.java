@@ -1,4 +1,6 @@
-package dev.lifeboat.retention;
+package dev.lifeboat.target;
+
+import dev.lifeboat.config.LifeboatConfig;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,7 +22,7 @@ public record RetentionRules(Integer keepLast, Integer keepDaily, Integer keepWe
     public static final RetentionRules NONE = new RetentionRules(null, null, null, null, null, null);
 
     /** The rules of a target's configuration. */
-    public static RetentionRules of(dev.lifeboat.config.LifeboatConfig.TargetRetention r) {
+    public static RetentionRules of(LifeboatConfig.TargetRetention r) {
         return new RetentionRules(r.keepLast().orElse(null), r.keepDaily().orElse(null), r.keepWeekly().orElse(null),
                 r.keepMonthly().orElse(null), r.keepYearly().orElse(null), r.minAge().orElse(null));
     }

@@ -1,6 +1,8 @@
-package dev.lifeboat.auth;
+package dev.lifeboat.api;
 
-import dev.lifeboat.api.Problem;
+import dev.lifeboat.auth.Requires;
+import dev.lifeboat.auth.Role;
+import dev.lifeboat.auth.Tokens;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -9,7 +11,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bearer-token authentication and role check for every API resource method: 401 without a valid
@@ -46,11 +51,11 @@ public class AuthFilter {
         return Optional.empty();
     }
 
-    private static final java.util.Map<String, Role> ROLES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Role> ROLES = new ConcurrentHashMap<>();
 
     private static Role requiredRole(SimpleResourceInfo resource) {
         String key = resource.getResourceClass().getName() + "#" + resource.getMethodName()
-                + java.util.Arrays.toString(resource.parameterTypes());
+                + Arrays.toString(resource.parameterTypes());
         return ROLES.computeIfAbsent(key, k -> lookUpRole(resource));
     }
 

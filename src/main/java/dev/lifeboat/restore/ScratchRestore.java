@@ -1,0 +1,411 @@
+package dev.lifeboat.restore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.Manifest;
+import dev.lifeboat.config.LifeboatConfig;
+import dev.lifeboat.crypto.AgeDecryptionException;
+import dev.lifeboat.crypto.AgeIdentities;
+import dev.lifeboat.crypto.AgeKeyException;
+import dev.lifeboat.job.JobContext;
+import dev.lifeboat.job.JobKind;
+import dev.lifeboat.job.PermanentJobException;
+import dev.lifeboat.pg.PgCommand;
+import dev.lifeboat.pg.PgConnectInfo;
+import dev.lifeboat.pg.PgProcess;
+import dev.lifeboat.pg.PgProcessException;
+import dev.lifeboat.pg.PgTools;
+import dev.lifeboat.pg.ServerInfo;
+import dev.lifeboat.storage.BlobStores;
+import dev.lifeboat.target.Target;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one way a backup is restored, for restores and drills alike: the stored objects are fetched and
+ * verified, the key is proven, and the backup is restored with the target's restore settings into a
+ * scratch database {@code lifeboat_<kind>_<16 hex of the job id>}, which the caller then checks and
+ * renames, swaps or drops ({@link Scratch}). In order, and why:
+ * <ol>
+ *   <li><b>Stored copy</b>: the dump is read whole and must match the catalog's size and SHA-256; the
+ *       manifest must describe the backup; a selection must name what the backup holds; stored roles
+ *       must be intact when asked for. Reading everything first means a damaged backup is found before
+ *       PostgreSQL is touched.</li>
+ *   <li><b>Key</b>: the age identities must open the dump's header, for the same reason.</li>
+ *   <li><b>Server</b>: a pg_restore that reads the archive and suits the server; leftovers of crashed
+ *       restores and drills on the server are swept first.</li>
+ *   <li><b>Scratch restore</b>: {@code pg_restore --exit-on-error} into a new scratch database, streamed
+ *       from storage with one job, or spooled when parallel. The restore time starts here.</li>
+ * </ol>
+ * Parallel pg_restore jobs follow one rule for restores and drills: the request's {@code jobs} when a
+ * restore names it, else the target's {@code restore.jobs}, which defaults to the target's dump
+ * {@code jobs}.
+ *
+ * <p>What is wrong with the backup itself is an {@link UnusableBackupException} naming the step (a
+ * drill reports it as its verdict, a restore fails with it); anything else (storage or server
+ * unreachable) is thrown as it is, and the job is retried.
+ */
+@ApplicationScoped
+public class ScratchRestore {
+
+    @Inject
+    LifeboatConfig config;
+    @Inject
+    PgTools pgTools;
+    @Inject
+    BlobStores blobStores;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    ScratchSweeper sweeper;
+
+    /**
+     * What to restore and how.
+     *
+     * @param kind      the job kind restoring ({@code restore} or {@code drill}): names the scratch database
+     * @param jobs      parallel pg_restore jobs asked for, or null for the target's {@code restore.jobs}
+     * @param selection the tables and schemas to restore, or null for everything
+     * @param globals   apply the backup's stored roles to the server first
+     */
+    public record Request(Backup backup, Target target, JobKind kind, Integer jobs, Selection selection, boolean globals) {
+        int effectiveJobs() {
+            return jobs != null ? jobs : target.restore().jobs();
+        }
+    }
+
+    /** The target's server, as a restore reaches it. */
+    public record Server(PgConnectInfo conn, PgConnectInfo maintenance, ServerInfo info) {
+    }
+
+    /** The scratch database name prefix of a job kind: {@code lifeboat_drill_}, {@code lifeboat_restore_}. */
+    public static String prefix(JobKind kind) {
+        return "lifeboat_" + kind.id() + "_";
+    }
+
+    /** Whether {@code database} is named like one of Lifeboat's scratch databases. */
+    public static boolean isScratchName(String database) {
+        return database.startsWith(prefix(JobKind.RESTORE)) || database.startsWith(prefix(JobKind.DRILL));
+    }
+
+    /** Connects to the target's server: a maintenance connection (for creating and renaming databases) and its version. */
+    public Server server(Target target) {
+        PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
+        PgConnectInfo maintenance = conn.maintenance();
+        return new Server(conn, maintenance, ServerInfo.probe(maintenance));
+    }
+
+    /**
+     * Restores the backup into a new scratch database on {@code server}. The caller owns the result and
+     * closes it, which drops the database unless it was {@link Scratch#handOver() handed over}.
+     *
+     * @throws UnusableBackupException when the stored backup cannot be restored (nothing is left behind)
+     */
+    public Scratch restore(JobContext ctx, Request req, Server server) throws Exception {
+        Verified verified = verifyStoredCopy(ctx, req);
+        ctx.throwIfCancelled();
+        PgTools.Tool pgRestore = pgRestore(req, server);
+        sweeper.sweep(server.maintenance());
+        sweeper.sweepSpools();
+        Scratch scratch = new Scratch(ScratchRestore.prefix(req.kind()) + scratchSuffix(ctx.jobId()), server, verified, pgRestore,
+                req.effectiveJobs());
+        try {
+            restoreInto(ctx, req, scratch);
+            return scratch;
+        } catch (Exception | Error e) {
+            scratch.close();
+            throw e;
+        }
+    }
+
+    /** The stored copy, its manifest and the key, each proven before PostgreSQL is touched. */
+    private record Verified(StoredBackup copy, Manifest manifest, AgeIdentities identities) {
+    }
+
+    private Verified verifyStoredCopy(JobContext ctx, Request req) throws IOException, UnusableBackupException {
+        Backup backup = req.backup();
+        ctx.progress("checking", 0L, backup.sizeBytes);
+        StoredBackup copy = StoredBackup.locate(backup, blobStores, json);
+        String problem = copy.dumpProblem(ctx);
+        if (problem != null) {
+            throw UnusableBackupException.storedCopy(copy.store().name(), problem);
+        }
+        Manifest manifest;
+        try {
+            manifest = copy.manifest();
+        } catch (StoredBackup.ManifestException e) {
+            throw new UnusableBackupException(Step.MANIFEST, e.getMessage(), null, e);
+        }
+        if (req.selection() != null) {
+            List<String> missing = req.selection().missingFrom(manifest.rowCounts());
+            if (!missing.isEmpty()) {
+                throw new UnusableBackupException(Step.SELECTION, "backup " + backup.id + " holds no " + String.join(", ", missing)
+                        + ". Hint: GET /api/v1/backups/" + backup.id + " lists its tables (rowCounts)", null, null);
+            }
+        }
+        if (req.globals()) {
+            String gp = copy.globalsProblem(manifest, ctx);
+            if (gp != null) {
+                throw new UnusableBackupException(Step.GLOBALS, gp, null, null);
+            }
+        }
+        return new Verified(copy, manifest, provenKey(copy));
+    }
+
+    /** The identities that open the backup (null for a plain one), proven on the dump's age header. */
+    private AgeIdentities provenKey(StoredBackup copy) throws IOException, UnusableBackupException {
+        AgeIdentities identities;
+        try {
+            identities = StoredBackup.identities(copy.backup(), config.encryption().identityFile());
+        } catch (AgeKeyException e) {
+            throw new UnusableBackupException(Step.KEY, e.getMessage(), null, e);
+        } catch (IOException e) {
+            throw new UnusableBackupException(Step.KEY, "cannot read lifeboat.encryption.identity-file (" + e + ")",
+                    "mount the age private key where the setting points", e);
+        }
+        try {
+            copy.probeKey(identities);
+        } catch (AgeDecryptionException e) {
+            throw new UnusableBackupException(Step.KEY, e.getMessage(), null, e);
+        }
+        return identities;
+    }
+
+    /** A pg_restore at least as new as the server and as the pg_dump that wrote the archive. */
+    private PgTools.Tool pgRestore(Request req, Server server) {
+        int major = Math.max(server.info().major(), ServerInfo.majorOf(req.backup().pgDumpVersion));
+        return pgTools.choose("pg_restore", major, req.target().name());
+    }
+
+    /** Creates the scratch database, applies the roles when asked, and runs pg_restore into it. */
+    private void restoreInto(JobContext ctx, Request req, Scratch scratch) throws Exception {
+        long started = System.nanoTime();
+        Databases.createScratch(scratch.server.maintenance(), scratch.name, req.kind().id());
+        // A cancel (or a lost lease) drops the scratch database at once, which also ends pg_restore's session.
+        ctx.onCancel(scratch::dropIfOurs);
+        if (req.globals()) {
+            scratch.globals = applyGlobals(ctx, scratch, scratch.warnings);
+        }
+        ctx.progress("restoring", 0L, req.backup().sizeBytes);
+        ArchiveRestore.Options options = new ArchiveRestore.Options(req.target().restore().pgRestoreOptions(), scratch.jobs,
+                config.backup().scratchBase(), req.selection(), config.pg().dumpTimeout());
+        String error = ArchiveRestore.restore(ctx, scratch.verified.copy(), scratch.verified.identities(), scratch.pgRestore,
+                scratch.conn(), options);
+        scratch.restoreSeconds = (System.nanoTime() - started) / 1e9;
+        ctx.throwIfCancelled();
+        if (error != null) {
+            throw UnusableBackupException.pgRestore(error, scratch.restoreSeconds);
+        }
+    }
+
+    /**
+     * Runs the stored {@code pg_dumpall --globals-only} with psql on the maintenance database. Roles that
+     * already exist (most of them, on the same server) make harmless errors: psql goes on, and the count
+     * and the first of them are reported.
+     */
+    private RestoreResult.Globals applyGlobals(JobContext ctx, Scratch scratch, List<String> warnings) throws Exception {
+        ctx.progress("globals", null, null);
+        PgConnectInfo maintenance = scratch.server.maintenance();
+        int major = Math.max(scratch.server.info().major(), ServerInfo.majorOf(scratch.verified.copy().backup().pgDumpVersion));
+        PgTools.Tool psql = pgTools.choose("psql", major, scratch.verified.copy().backup().target);
+        AtomicInteger errors = new AtomicInteger();
+        List<String> firstErrors = new ArrayList<>();
+        PgCommand cmd = PgCommand.of(psql)
+                .args("--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=0", "--dbname=" + maintenance.database(), "--file=-")
+                .connection(maintenance).timeout(config.pg().dumpTimeout()).stdin(true).stdout(PgCommand.Stdout.DISCARD)
+                .onStderrLine(line -> {
+                    if (line.contains("ERROR:")) {
+                        errors.incrementAndGet();
+                        synchronized (firstErrors) {
+                            if (firstErrors.size() < 5) {
+                                firstErrors.add(line);
+                            }
+                        }
+                    }
+                });
+        try (PgProcess p = PgProcess.start(cmd)) {
+            p.cancelOn(ctx::onCancel);
+            try (InputStream in = scratch.verified.copy().openGlobals(scratch.verified.manifest(), scratch.verified.identities());
+                 OutputStream out = p.stdin()) {
+                in.transferTo(out);
+            }
+            p.waitFor();
+        } catch (PgProcessException e) {
+            ctx.throwIfCancelled();
+            throw new PermanentJobException("applying the stored globals failed: " + e.getMessage() + " Nothing was restored.", e);
+        }
+        if (errors.get() > 0) {
+            synchronized (firstErrors) {
+                warnings.add("globals: " + errors.get() + " statement(s) failed (usually roles that already exist), e.g. "
+                        + String.join(" | ", firstErrors));
+            }
+        }
+        return new RestoreResult.Globals(true, errors.get());
+    }
+
+    /** 16 hex digits of the job id: what scratch names and the sweeper share. */
+    static String scratchSuffix(UUID jobId) {
+        return jobId.toString().replace("-", "").substring(0, 16);
+    }
+
+    /** The step of a scratch restore that found the backup unusable. */
+    public enum Step {
+        /** The stored dump is missing, or its size or SHA-256 differs from the catalog's. */
+        STORED_COPY,
+        /** The manifest is missing or does not describe the backup. */
+        MANIFEST,
+        /** A selective restore names tables or schemas the backup does not hold. */
+        SELECTION,
+        /** The stored roles are missing or damaged. */
+        GLOBALS,
+        /** No key, or the key does not open the backup. */
+        KEY,
+        /** pg_restore failed (or the archive could not be decrypted or unpacked on the way). */
+        PG_RESTORE
+    }
+
+    /** The backup cannot be restored as stored; nothing was left behind. The message says what was found. */
+    public static final class UnusableBackupException extends Exception {
+        private final Step step;
+        private final String storage;
+        private final String hint;
+        private final Double restoreSeconds;
+
+        UnusableBackupException(Step step, String detail, String hint, Throwable cause) {
+            this(step, null, detail, hint, cause, null);
+        }
+
+        private UnusableBackupException(Step step, String storage, String detail, String hint, Throwable cause, Double restoreSeconds) {
+            super(detail, cause);
+            this.step = step;
+            this.storage = storage;
+            this.hint = hint;
+            this.restoreSeconds = restoreSeconds;
+        }
+
+        /** The stored dump in {@code storage} is missing or differs from the catalog: {@code problem}. */
+        static UnusableBackupException storedCopy(String storage, String problem) {
+            return new UnusableBackupException(Step.STORED_COPY, storage, problem, null, null, null);
+        }
+
+        /** pg_restore (or decrypting or unpacking the archive on the way) failed after {@code restoreSeconds}. */
+        static UnusableBackupException pgRestore(String error, double restoreSeconds) {
+            return new UnusableBackupException(Step.PG_RESTORE, null, error, null, null, restoreSeconds);
+        }
+
+        public Step step() {
+            return step;
+        }
+
+        /** For {@link Step#STORED_COPY}: the storage of the copy that was read. */
+        public String storage() {
+            return storage;
+        }
+
+        /** What to do about it, or null. */
+        public String hint() {
+            return hint;
+        }
+
+        /** For {@link Step#PG_RESTORE}: how long the failed restore ran. */
+        public Double restoreSeconds() {
+            return restoreSeconds;
+        }
+    }
+
+    /**
+     * A backup restored into a scratch database. The caller checks it ({@link #manifestChecks()}), then
+     * takes it over under another name ({@link #handOver()}) or closes it, which drops it.
+     */
+    public final class Scratch implements AutoCloseable {
+        private final String name;
+        private final Server server;
+        private final Verified verified;
+        private final PgTools.Tool pgRestore;
+        private final int jobs;
+        private final List<String> warnings = new ArrayList<>();
+        private volatile boolean handedOver;
+        private RestoreResult.Globals globals;
+        private double restoreSeconds;
+
+        private Scratch(String name, Server server, Verified verified, PgTools.Tool pgRestore, int jobs) {
+            this.name = name;
+            this.server = server;
+            this.verified = verified;
+            this.pgRestore = pgRestore;
+            this.jobs = jobs;
+        }
+
+        /** {@code lifeboat_<kind>_<16 hex>}. */
+        public String name() {
+            return name;
+        }
+
+        /** A connection to the scratch database. */
+        public PgConnectInfo conn() {
+            return server.conn().withDatabase(name);
+        }
+
+        public Manifest manifest() {
+            return verified.manifest();
+        }
+
+        /** The storage the restored copy came from. */
+        public String storage() {
+            return verified.copy().store().name();
+        }
+
+        public PgTools.Tool pgRestore() {
+            return pgRestore;
+        }
+
+        public int jobs() {
+            return jobs;
+        }
+
+        /** From creating the scratch database to pg_restore's end (the recovery time a drill measures). */
+        public double restoreSeconds() {
+            return restoreSeconds;
+        }
+
+        /** The roles applied, or null when not asked for. */
+        public RestoreResult.Globals globals() {
+            return globals;
+        }
+
+        /** What went wrong without failing the restore (roles that exist already). */
+        public List<String> warnings() {
+            return List.copyOf(warnings);
+        }
+
+        /** Exact row counts and schema object counts against the backup's snapshot (its manifest). */
+        public List<Check> manifestChecks() throws SQLException {
+            return ManifestChecks.compare(conn(), verified.manifest());
+        }
+
+        /** The database now goes by another name (renamed or swapped in): closing no longer drops it. */
+        public void handOver() {
+            handedOver = true;
+        }
+
+        private void dropIfOurs() {
+            if (!handedOver) {
+                Databases.dropQuietly(server.maintenance(), name);
+            }
+        }
+
+        /** Drops the scratch database unless it was handed over. */
+        @Override
+        public void close() {
+            dropIfOurs();
+        }
+    }
+}
