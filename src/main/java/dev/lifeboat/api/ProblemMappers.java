@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.lifeboat.job.IdempotencyConflictException;
+import dev.lifeboat.job.JobQueueException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.sql.SQLException;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -37,9 +39,9 @@ public class ProblemMappers {
 
     /** Lifeboat's own database is unreachable or shutting down: the request may succeed later. */
     @ServerExceptionMapper
-    public Response queueUnavailable(dev.lifeboat.job.JobQueueException e, UriInfo uri) {
+    public Response queueUnavailable(JobQueueException e, UriInfo uri) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+            if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
                 LOG.warnf("Lifeboat's database is unavailable on %s: %s", path(uri), e.getMessage());
                 return Problem.response(503, "Lifeboat's own database is unavailable; try again shortly.", path(uri))

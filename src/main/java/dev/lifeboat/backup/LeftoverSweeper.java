@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Removes what interrupted backups of a target left in a store: uploads never finished (the process
@@ -51,6 +52,6 @@ final class LeftoverSweeper {
 
     /** Only directories shaped like ours ({@code <target>/yyyy/mm/dd/<uuid>/}): never anything a person put there. */
     static boolean isBackupDirectory(String dir, String target) {
-        return dir.matches(java.util.regex.Pattern.quote(target + "/") + "\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/");
+        return dir.matches(Pattern.quote(target + "/") + "\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/");
     }
 }

@@ -1,6 +1,7 @@
 package dev.lifeboat.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.lifeboat.pg.SnapshotSession;
 
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.UUID;
 public record Manifest(int formatVersion, UUID backupId, String target, String database, Instant createdAt,
                        Instant finishedAt, String format, StoredFile dump, StoredFile globals, Encryption encryption,
                        String serverVersion, int serverVersionNum, String pgDumpVersion, String username,
-                       Map<String, Long> rowCounts, dev.lifeboat.pg.SnapshotSession.SchemaCounts schemaCounts,
+                       Map<String, Long> rowCounts, SnapshotSession.SchemaCounts schemaCounts,
                        String schemaMigrationsVersion, String lifeboatVersion, List<String> warnings) {
 
     public static final int FORMAT_VERSION = 1;

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -183,11 +184,11 @@ public interface LifeboatConfig {
          * checked); a non-2xx answer or no answer aborts the restore with the database untouched.
          */
         @WithName("pre-restore")
-        Optional<java.net.URI> preRestore();
+        Optional<URI> preRestore();
 
         /** URL POSTed after a replace restore swapped the databases (its failure is reported, not undone). */
         @WithName("post-restore")
-        Optional<java.net.URI> postRestore();
+        Optional<URI> postRestore();
 
         /** How long a hook may take to answer. */
         @WithDefault("60s")
@@ -265,7 +266,7 @@ public interface LifeboatConfig {
 
         interface Webhook {
             /** http(s) URL the events are POSTed to. */
-            java.net.URI url();
+            URI url();
 
             /** HMAC-SHA256 key: each body is signed in {@code X-Lifeboat-Signature: sha256=<hex>}. Never logged. */
             Optional<String> secret();

@@ -1,9 +1,8 @@
 package dev.lifeboat.drill;
 
-import dev.lifeboat.restore.Check;
-
 import dev.lifeboat.backup.Manifest;
 import dev.lifeboat.pg.PgConnectInfo;
+import dev.lifeboat.restore.Check;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -47,7 +47,7 @@ final class MastodonChecks {
                 } catch (SQLException e) {
                     newest = null;
                 }
-                OffsetDateTime taken = OffsetDateTime.ofInstant(manifest.createdAt(), java.time.ZoneOffset.UTC);
+                OffsetDateTime taken = OffsetDateTime.ofInstant(manifest.createdAt(), ZoneOffset.UTC);
                 boolean fresh = newest != null && !newest.plus(freshness).isBefore(taken);
                 checks.add(new Check("mastodon: newest status", fresh, newest == null
                         ? "statuses has no created_at values"

@@ -6,9 +6,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,6 +26,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Objects as files under a root directory; a key {@code a/b/c} is the file {@code <root>/a/b/c}.
@@ -167,7 +170,7 @@ public class FilesystemBlobStore implements BlobStore {
         List<Path> temps = new ArrayList<>();
         try (java.util.stream.Stream<Path> s = Files.walk(start)) {
             s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX) && keyOf(p).startsWith(prefix)).forEach(temps::add);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new BlobStoreException(name, prefix, "Cannot look for interrupted uploads under " + start + ": " + e,
                     "check the directory's permissions", e instanceof IOException io ? io : null);
         }
@@ -251,7 +254,7 @@ public class FilesystemBlobStore implements BlobStore {
             try {
                 Files.createDirectory(root);
                 LOG.infof("created the directory %s of storage %s", root, name);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 // created at the same moment by another upload
             } catch (IOException e) {
                 throw new BlobStoreException(name, key, "Cannot create directory " + root + ": " + e,
@@ -275,7 +278,7 @@ public class FilesystemBlobStore implements BlobStore {
             try {
                 Files.createDirectory(d);
                 created.add(d);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 if (!Files.isDirectory(d)) {
                     throw new BlobStoreException(name, key, d + " is a file, so no object can be stored below it",
                             "use a key that does not pass through an existing object", e);

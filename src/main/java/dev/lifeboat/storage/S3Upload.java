@@ -26,6 +26,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * One object being written to S3. The writer fills a part-sized buffer; a full buffer is handed to
@@ -63,15 +64,14 @@ final class S3Upload extends Upload {
     private volatile State state = State.OPEN; // changed under lock
     private String uploadId;                  // guarded by lock
     private ExecutorService senders;          // guarded by lock
-    /** Bytes of {@link UploadMemory} this upload holds (its filling buffer and parts in flight); guarded by memLock. */
-    private long memHeld;
-    private boolean memClosed;
-    private final Object memLock = new Object();
+    /** This upload's share of the replica's {@link UploadMemory}: its filling buffer and its parts in flight. */
+    private final MemoryShare share;
     /** The first part failure, already described for the operator. */
     private final AtomicReference<BlobStoreException> partFailure = new AtomicReference<>();
 
     S3Upload(S3BlobStore store, String key, UploadMemory memory) {
         this.memory = memory;
+        this.share = new MemoryShare(memory);
         this.store = store;
         this.settings = store.settings();
         this.s3 = store.client();
@@ -129,47 +129,19 @@ final class S3Upload extends Upload {
         buffer = new byte[size];
     }
 
+    /** Waits for {@code bytes} of the replica's budget for a buffer (see {@link UploadMemory}); fails if the upload ended meanwhile. */
     private void takeMemory(long bytes) throws IOException {
+        boolean taken;
         try {
-            memory.acquire(bytes, () -> state == State.ABORTED);
+            taken = share.take(bytes, () -> state == State.ABORTED);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             abort();
             throw abortedException(e);
         }
-        synchronized (memLock) {
-            if (!memClosed) {
-                memHeld += bytes;
-                return;
-            }
+        if (!taken) {
+            throw failureOrAborted();
         }
-        memory.release(bytes);
-        throw failureOrAborted();
-    }
-
-    private void giveMemory(long bytes) {
-        synchronized (memLock) {
-            if (memClosed) {
-                return;
-            }
-            bytes = Math.min(bytes, memHeld);
-            memHeld -= bytes;
-        }
-        memory.release(bytes);
-    }
-
-    /** At the end (committed or aborted, senders stopped): gives back whatever is still held. */
-    private void giveAllMemory() {
-        long bytes;
-        synchronized (memLock) {
-            if (memClosed) {
-                return;
-            }
-            memClosed = true;
-            bytes = memHeld;
-            memHeld = 0;
-        }
-        memory.release(bytes);
     }
 
     /** Hands the buffer to a sender as the next part; waits while {@code uploadConcurrency} parts are in flight. */
@@ -276,7 +248,7 @@ final class S3Upload extends Upload {
             throw failure;
         } finally {
             memory.partFinished();
-            giveMemory(body.length);
+            share.give(body.length);
             slots.release();
         }
     }
@@ -311,7 +283,7 @@ final class S3Upload extends Upload {
         } finally {
             buffer = null;
             if (state != State.ABORTED) {
-                giveAllMemory(); // every part was sent (completeMultipartUpload waited for them) or none was
+                share.giveAll(); // every part was sent (completeMultipartUpload waited for them) or none was
             }
         }
         boolean cancelled;
@@ -415,9 +387,9 @@ final class S3Upload extends Upload {
                 // After the senders stopped, so that no part lands after the abort and lingers.
                 sendAbortMultipartUpload(id);
             }
-            giveAllMemory();
+            share.giveAll();
         } catch (InterruptedException e) {
-            giveAllMemory();
+            share.giveAll();
             interrupted = true;
             if (id != null) {
                 sendAbortMultipartUpload(id);
@@ -515,6 +487,62 @@ final class S3Upload extends Upload {
             if (state == State.ABORTED) {
                 throw new InterruptedIOException("upload of " + key + " to store " + store.name() + " was aborted");
             }
+        }
+    }
+
+    /**
+     * What one upload holds of the replica's {@link UploadMemory}. Its accounting in three moves: a
+     * buffer is taken before it is filled, a part's buffer is given back when the part is sent (or
+     * failed), and whatever is left is given back once when the upload ends (committed or aborted).
+     * After that end, nothing more is taken: a writer still waiting gets its bytes back at once.
+     */
+    private static final class MemoryShare {
+        private final UploadMemory memory;
+        private long held;
+        private boolean ended;
+
+        MemoryShare(UploadMemory memory) {
+            this.memory = memory;
+        }
+
+        /** Waits for {@code bytes}; false (and nothing held) when the upload ended meanwhile. */
+        boolean take(long bytes, BooleanSupplier aborted) throws InterruptedException {
+            memory.acquire(bytes, aborted);
+            synchronized (this) {
+                if (!ended) {
+                    held += bytes;
+                    return true;
+                }
+            }
+            memory.release(bytes);
+            return false;
+        }
+
+        /** Gives back a sent part's buffer. */
+        void give(long bytes) {
+            long given;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                given = Math.min(bytes, held);
+                held -= given;
+            }
+            memory.release(given);
+        }
+
+        /** The upload ended (senders stopped): gives back whatever is still held, once. */
+        void giveAll() {
+            long given;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                given = held;
+                held = 0;
+            }
+            memory.release(given);
         }
     }
 }
