@@ -110,38 +110,45 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
     @Override
     public JobOutcome<BackupResult> run(JobContext ctx, BackupArgs args) throws Exception {
         try {
-            long t0 = System.nanoTime();
+            long started = System.nanoTime();
             Preflight pre = preflight(ctx);
             UUID backupId = UUID.randomUUID();
             Written written = new Written(backupId);
             try (SnapshotSession snapshot = SnapshotSession.open(pre.conn())) {
-                String prefix = BackupKeys.prefix(pre.target().name(), snapshot.snapshotTime(), backupId);
-                try {
-                    ctx.throwIfCancelled();
-                    long tDump = System.nanoTime();
-                    StoredCopy dump = dump(ctx, pre, snapshot, prefix, written, backupId);
-                    long tFinish = System.nanoTime();
-                    Manifest.StoredFile globals = pre.target().globals() ? globals(ctx, pre, prefix, written) : null;
-                    ctx.throwIfCancelled();
-                    ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
-                    List<String> warnings = anomalies(pre.target(), dump);
-                    Manifest manifest = manifest(pre, snapshot, backupId, dump, globals, warnings);
-                    List<BackupLocation> locations = storeManifest(pre, prefix, dump, manifest, written);
-                    ctx.throwIfCancelled();
-                    // The point of no return: once the row commits the backup exists, and nothing below may fail it.
-                    commit(ctx, manifest, prefix, locations, written);
-                    BackupResult.Millis millis = new BackupResult.Millis((tDump - t0) / 1_000_000,
-                            (tFinish - tDump) / 1_000_000 - dump.checkMillis(), dump.checkMillis(), (System.nanoTime() - tFinish) / 1_000_000);
-                    LOG.infof("backup %s of target %s: %d bytes (sha256 %s) in %s; ms %s", backupId, pre.target().name(),
-                            dump.file().sizeBytes(), dump.file().sha256(), pre.target().storage(), millis);
-                    return JobOutcome.succeeded(result(manifest, locations, millis));
-                } finally {
-                    written.deleteAll();
-                }
+                return JobOutcome.succeeded(store(ctx, pre, snapshot, backupId, written, started));
+            } finally {
+                written.deleteAll(); // nothing, once the catalog row committed
             }
         } catch (PgPermanentException e) {
             throw new PermanentJobException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The backup's phases, in the order that keeps a half-made backup from ever looking complete: the
+     * dump into every storage (each copy read back), the roles, the manifest last among the objects,
+     * then the catalog row, which makes the backup exist.
+     */
+    private BackupResult store(JobContext ctx, Preflight pre, SnapshotSession snapshot, UUID backupId, Written written,
+                               long started) throws Exception {
+        String prefix = BackupKeys.prefix(pre.target().name(), snapshot.snapshotTime(), backupId);
+        ctx.throwIfCancelled();
+        long dumpStarted = System.nanoTime();
+        StoredCopy dump = dump(ctx, pre, snapshot, prefix, written, backupId);
+        long dumpEnded = System.nanoTime();
+        Manifest.StoredFile globals = pre.target().globals() ? globals(ctx, pre, prefix, written) : null;
+        ctx.throwIfCancelled();
+        ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
+        Manifest manifest = manifest(pre, snapshot, backupId, dump, globals, anomalies(pre.target(), dump));
+        List<BackupLocation> locations = storeManifest(pre, prefix, dump, manifest, written);
+        ctx.throwIfCancelled();
+        // The point of no return: once the row commits the backup exists, and nothing after it may fail the job.
+        commit(ctx, manifest, prefix, locations, written);
+        BackupResult.Millis millis = new BackupResult.Millis((dumpStarted - started) / 1_000_000,
+                (dumpEnded - dumpStarted) / 1_000_000 - dump.checkMillis(), dump.checkMillis(), (System.nanoTime() - dumpEnded) / 1_000_000);
+        LOG.infof("backup %s of target %s: %d bytes (sha256 %s) in %s; ms %s", backupId, pre.target().name(),
+                dump.file().sizeBytes(), dump.file().sha256(), pre.target().storage(), millis);
+        return result(manifest, locations, millis);
     }
 
     /**
