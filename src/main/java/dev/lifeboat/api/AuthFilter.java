@@ -25,6 +25,8 @@ public class AuthFilter {
 
     @Inject
     Tokens tokens;
+    @Inject
+    CurrentCaller current;
 
     @ServerRequestFilter
     public Optional<Response> authenticate(ContainerRequestContext request, SimpleResourceInfo resource) {
@@ -42,12 +44,13 @@ public class AuthFilter {
             return Optional.of(Problem.response(Response.Status.UNAUTHORIZED, detail, request)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"lifeboat\"").build());
         }
+        request.setProperty(CALLER, caller.get()); // also for a refusal: the audit log names who was refused
         if (!caller.get().role().includes(needed)) {
             return Optional.of(Problem.response(Response.Status.FORBIDDEN,
                     "This needs the " + needed.id() + " role; token '" + caller.get().tokenName() + "' has the "
                             + caller.get().role().id() + " role.", request).build());
         }
-        request.setProperty(CALLER, caller.get());
+        current.set(caller.get());
         return Optional.empty();
     }
 

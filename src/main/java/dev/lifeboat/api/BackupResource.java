@@ -2,11 +2,13 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
+import dev.lifeboat.auth.Tokens;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
 import dev.lifeboat.backup.BackupArgs;
 import dev.lifeboat.backup.BackupRemover;
 import dev.lifeboat.backup.VerifyArgs;
+import dev.lifeboat.retention.Retention;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -17,6 +19,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -49,6 +53,8 @@ public class BackupResource {
     BackupCatalog catalog;
     @Inject
     BackupRemover remover;
+    @Inject
+    Retention retention;
 
     @POST
     @Requires(Role.OPERATOR)
@@ -116,15 +122,28 @@ public class BackupResource {
     @Path("/{id}")
     @Requires(Role.ADMIN)
     @Operation(summary = "Delete a backup", description = "Deletes every stored object of the backup (the manifest first, so a "
-            + "half-deleted backup never looks complete), then its catalog entry. If a storage cannot be reached the entry is "
+            + "half-deleted backup never looks complete), then its catalog entry. A pinned backup, or one a queued or running "
+            + "restore, drill or verify uses, is refused with 409 unless force=true. If a storage cannot be reached the entry is "
             + "kept and the request fails with 503: repeat it later.")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "409", ref = "Conflict")
     @APIResponse(responseCode = "503", description = "A storage could not be reached; nothing was removed from the catalog",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response deleteBackup(@PathParam("id") String idParam) {
+    public Response deleteBackup(@PathParam("id") String idParam,
+                                 @Parameter(description = "Delete even a pinned backup or one a queued or running job uses",
+                                         schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("force") String forceParam) {
         Backup backup = require(idParam);
+        boolean force = Params.bool("force", forceParam);
+        if (!force && backup.pinned) {
+            throw ApiException.conflict("backup " + backup.id + " is pinned (" + (backup.pinnedReason == null ? "no reason given"
+                    : backup.pinnedReason) + "). Hint: POST /api/v1/backups/" + backup.id + "/unpin first, or DELETE with force=true.");
+        }
+        if (!force && retention.backupsInUse().contains(backup.id)) {
+            throw ApiException.conflict("backup " + backup.id + " is in use by a queued or running restore, drill or verify."
+                    + " Hint: wait for it (GET /api/v1/jobs?state=running), or DELETE with force=true.");
+        }
         try {
             remover.remove(backup);
         } catch (IOException e) {
@@ -140,8 +159,10 @@ public class BackupResource {
     @APIResponse(responseCode = "200", description = "The backup, pinned",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
-    public BackupView pin(@PathParam("id") String idParam) {
-        return BackupView.of(catalog.pin(require(idParam).id, true).orElseThrow(() -> ApiException.notFound("backup " + idParam + " is not in the catalog.")));
+    public BackupView pin(@PathParam("id") String idParam, @Context ContainerRequestContext request) {
+        Tokens.Caller caller = (Tokens.Caller) request.getProperty(AuthFilter.CALLER);
+        String reason = "by an admin (token " + (caller == null ? "?" : caller.tokenName()) + ")";
+        return BackupView.of(catalog.pin(require(idParam).id, true, reason).orElseThrow(() -> ApiException.notFound("backup " + idParam + " is not in the catalog.")));
     }
 
     @POST
@@ -152,7 +173,7 @@ public class BackupResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BackupView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public BackupView unpin(@PathParam("id") String idParam) {
-        return BackupView.of(catalog.pin(require(idParam).id, false).orElseThrow(() -> ApiException.notFound("backup " + idParam + " is not in the catalog.")));
+        return BackupView.of(catalog.pin(require(idParam).id, false, null).orElseThrow(() -> ApiException.notFound("backup " + idParam + " is not in the catalog.")));
     }
 
     @POST

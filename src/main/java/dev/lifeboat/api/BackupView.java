@@ -36,6 +36,7 @@ public record BackupView(
         @Schema(description = "Drill history: the newest drill of this backup, or null") DrillView lastDrill,
         @Schema(description = "How many drills this backup had") int drillCount,
         @Schema(description = "Pinned backups are never deleted by retention") boolean pinned,
+        @Schema(description = "Why it is pinned, e.g. 'automatically: the newest backup before …, which shows an anomaly: …' or 'by an admin (token …)'; null when not pinned") String pinnedReason,
         @Schema(description = "Anomalies against the previous backup of the target (a table lost rows, the dump shrank); empty when none") List<String> warnings) {
 
     @Schema(name = "BackupDrill")
@@ -60,6 +61,6 @@ public record BackupView(
                 b.encrypted, b.recipients, b.serverVersion, b.pgDumpVersion, b.globals,
                 b.locations.stream().map(LocationView::of).toList(), b.rowCounts, b.status, b.verifiedAt, b.error, b.jobId,
                 b.lastDrillAt == null ? null : new DrillView(b.lastDrillAt, Boolean.TRUE.equals(b.lastDrillPassed), b.lastDrillRestoreSeconds),
-                b.drillCount, b.pinned, b.warnings == null ? List.of() : b.warnings);
+                b.drillCount, b.pinned, b.pinnedReason, b.warnings == null ? List.of() : b.warnings);
     }
 }

@@ -6,6 +6,7 @@ import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobEvents;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobState;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,14 +24,15 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 @Path("/api/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -91,34 +93,61 @@ public class JobResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
-    public JobView getJob(@PathParam("id") String idParam,
+    @Blocking
+    public CompletionStage<JobView> getJob(@PathParam("id") String idParam,
                        @Parameter(description = "Seconds to wait for the job to finish (0 to " + MAX_WAIT_SECONDS + ")",
                                schema = @Schema(type = SchemaType.INTEGER))
-                       @QueryParam("waitSeconds") String waitParam) throws InterruptedException {
+                       @QueryParam("waitSeconds") String waitParam) {
         UUID id = Params.uuid("job id", idParam);
         int wait = Params.intInRange("waitSeconds", waitParam, 0, 0, 86_400);
         wait = Math.min(wait, MAX_WAIT_SECONDS);
         Job job = queue.find(id).orElseThrow(() -> ApiException.notFound("job " + id + " does not exist (finished jobs are deleted after lifeboat.queue.retention)."));
-        Instant deadline = Instant.now().plusSeconds(wait);
-        while (!job.jobState().terminal() && Instant.now().isBefore(deadline)) {
-            CompletableFuture<Void> changed = events.whenChanged(id);
-            try {
-                job = queue.find(id).orElse(job);
-                if (job.jobState().terminal()) {
-                    break;
-                }
-                long remaining = Math.max(1, deadline.toEpochMilli() - Instant.now().toEpochMilli());
-                // Notifications make this prompt; the 1 s cap makes it correct without them.
-                changed.get(Math.min(1000, remaining), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // poll again
-            } finally {
-                events.forget(id, changed);
-            }
-            job = queue.find(id).orElse(job);
+        if (job.jobState().terminal() || wait == 0) {
+            return CompletableFuture.completedFuture(JobView.of(job));
         }
-        return JobView.of(job);
+        CompletableFuture<JobView> answer = new CompletableFuture<>();
+        awaitFinish(id, System.nanoTime() + TimeUnit.SECONDS.toNanos(wait), job, answer);
+        return answer;
     }
+
+    /**
+     * A long poll holds neither a worker thread nor a database connection while it waits: it waits on
+     * the job's events (a finished NOTIFY), re-reading the job then, or every {@link #RECHECK} in case a
+     * notification was lost, until the job is finished or the time is up.
+     */
+    private void awaitFinish(UUID id, long deadlineNanos, Job last, CompletableFuture<JobView> answer) {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            answer.complete(JobView.of(last));
+            return;
+        }
+        CompletableFuture<Void> changed = events.whenChanged(id);
+        CompletableFuture<Void> tick = new CompletableFuture<Void>()
+                .completeOnTimeout(null, Math.min(RECHECK.toNanos(), remaining), TimeUnit.NANOSECONDS);
+        changed.applyToEither(tick, x -> x).whenCompleteAsync((x, e) -> {
+            events.forget(id, changed);
+            try {
+                Job job = queue.find(id).orElse(last);
+                if (job.jobState().terminal()) {
+                    answer.complete(JobView.of(job));
+                } else {
+                    awaitFinish(id, deadlineNanos, job, answer);
+                }
+            } catch (RuntimeException ex) {
+                answer.completeExceptionally(ex);
+            }
+        }, rechecks);
+    }
+
+    /** How often a waiting long poll re-reads its job when no notification came. */
+    static final Duration RECHECK = Duration.ofSeconds(2);
+
+    /** Re-reads of waiting long polls: a couple of threads, whatever the number of polls. */
+    private final ExecutorService rechecks = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "lifeboat-long-poll");
+        t.setDaemon(true);
+        return t;
+    });
 
     @POST
     @Path("/{id}/cancel")

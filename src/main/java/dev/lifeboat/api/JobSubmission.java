@@ -2,6 +2,8 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.job.IdempotencyConflictException;
+import dev.lifeboat.job.IdempotencyKeys;
 import dev.lifeboat.job.JobArgs;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.NewJob;
@@ -26,6 +28,8 @@ public class JobSubmission {
     Targets targets;
     @Inject
     BackupCatalog catalog;
+    @Inject
+    CurrentCaller caller;
 
     public Target requireTarget(String name) {
         if (name == null || name.isBlank()) {
@@ -46,12 +50,37 @@ public class JobSubmission {
         return b;
     }
 
-    /** Enqueues (or finds, for a repeated Idempotency-Key) and answers 202 with Location and the job. */
+    /**
+     * Enqueues (or finds, for a repeated Idempotency-Key of the same caller) and answers 202 with
+     * Location and the job. A caller's keys are its own: stored under its token's name, so a key never
+     * finds (or, in a conflict, names) another caller's job, and never one of Lifeboat's own.
+     */
     public Response submit(JobArgs args, String target, String idempotencyKey) {
-        if (idempotencyKey != null && !KEY.matcher(idempotencyKey).matches()) {
-            throw ApiException.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.");
+        String stored = null;
+        if (idempotencyKey != null) {
+            if (!KEY.matcher(idempotencyKey).matches()) {
+                throw ApiException.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.");
+            }
+            for (String reserved : IdempotencyKeys.RESERVED) {
+                if (idempotencyKey.startsWith(reserved)) {
+                    throw ApiException.unprocessable("Idempotency-Key may not start with '" + reserved + "': Lifeboat uses that prefix"
+                            + " for its own jobs. Hint: use another key, e.g. a date or a UUID.");
+                }
+            }
+            stored = IdempotencyKeys.ofCaller(caller.get().tokenName(), idempotencyKey);
+            if (stored.length() > 255) {
+                throw ApiException.badRequest("Idempotency-Key must be at most " + (255 - (stored.length() - idempotencyKey.length()))
+                        + " characters with this token.");
+            }
         }
-        JobQueue.Enqueued e = queue.enqueue(new NewJob(args, target, idempotencyKey));
+        JobQueue.Enqueued e;
+        try {
+            e = queue.enqueue(new NewJob(args, target, stored));
+        } catch (IdempotencyConflictException conflict) {
+            // The job found is this caller's own (keys are per token): say so without echoing the stored key.
+            throw ApiException.unprocessable("Idempotency-Key '" + idempotencyKey + "' was already used by this token for a different"
+                    + " request. Hint: use a new key for a new request.");
+        }
         Response.ResponseBuilder r = Response.accepted(JobView.of(e.job()))
                 .location(URI.create("/api/v1/jobs/" + e.job().id));
         if (!e.created()) {

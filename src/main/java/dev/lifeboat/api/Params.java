@@ -33,6 +33,17 @@ final class Params {
         }
     }
 
+    static boolean bool(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest(name + " must be true or false, not '" + shorten(value) + "'.");
+        };
+    }
+
     static String shorten(String s) {
         if (s == null) {
             return "";

@@ -66,6 +66,12 @@ public class Backup extends PanacheEntityBase {
     public int drillCount;
     /** Pinned backups are never deleted by retention. */
     public boolean pinned;
+    /** SHA-256 of the stored roles object, as the backup wrote it (null without globals). */
+    @Column(name = "globals_sha256")
+    public String globalsSha256;
+    /** Why it is pinned (automatically after an anomaly, or by an admin); null when not pinned. */
+    @Column(name = "pinned_reason")
+    public String pinnedReason;
     /** Anomalies against the previous backup of the target (see {@link Anomalies}). */
     @JdbcTypeCode(SqlTypes.JSON)
     public List<String> warnings;
@@ -93,6 +99,7 @@ public class Backup extends PanacheEntityBase {
         b.rowCounts = manifest.rowCounts();
         b.prefix = prefix;
         b.globals = manifest.globals() != null;
+        b.globalsSha256 = manifest.globals() == null ? null : manifest.globals().sha256();
         b.warnings = manifest.warnings() == null ? List.of() : manifest.warnings();
         return b;
     }

@@ -20,6 +20,22 @@ public class BackupCatalog {
     }
 
     /**
+     * Inserts a complete backup that shows an anomaly and, in the same transaction, pins the backup
+     * before it with {@code reason}: from the moment the new backup exists, retention can no longer
+     * delete the last copy from before the database lost its data.
+     */
+    public void addProtecting(Backup backup, UUID previous, String reason) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            backup.persist();
+            Backup before = Backup.findById(previous);
+            if (before != null && !before.pinned) {
+                before.pinned = true;
+                before.pinnedReason = reason;
+            }
+        });
+    }
+
+    /**
      * Inserts a backup recovered from its manifest unless a row with its id exists (another rebuild
      * may run at the same time).
      *
@@ -71,14 +87,15 @@ public class BackupCatalog {
                 "target = ?1 order by createdAt desc, id desc", target).list());
     }
 
-    /** Sets or clears the pin; empty when there is no such backup. */
-    public Optional<Backup> pin(UUID id, boolean pinned) {
+    /** Sets the pin with its reason, or clears both; empty when there is no such backup. */
+    public Optional<Backup> pin(UUID id, boolean pinned, String reason) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Backup b = Backup.findById(id);
             if (b == null) {
                 return Optional.empty();
             }
             b.pinned = pinned;
+            b.pinnedReason = pinned ? reason : null;
             return Optional.of(b);
         });
     }

@@ -139,16 +139,17 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         Manifest.StoredFile globals = pre.target().globals() ? globals(ctx, pre, prefix, written) : null;
         ctx.throwIfCancelled();
         ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
-        Manifest manifest = manifest(pre, snapshot, backupId, dump, globals, anomalies(pre.target(), dump));
+        Comparison comparison = compareWithPrevious(pre.target(), dump);
+        Manifest manifest = manifest(pre, snapshot, backupId, dump, globals, comparison.warnings());
         List<BackupLocation> locations = storeManifest(pre, prefix, dump, manifest, written);
         ctx.throwIfCancelled();
         // The point of no return: once the row commits the backup exists, and nothing after it may fail the job.
-        commit(ctx, manifest, prefix, locations, written);
+        UUID pinned = commit(ctx, manifest, prefix, locations, comparison, written);
         BackupResult.Millis millis = new BackupResult.Millis((dumpStarted - started) / 1_000_000,
                 (dumpEnded - dumpStarted) / 1_000_000 - dump.checkMillis(), dump.checkMillis(), (System.nanoTime() - dumpEnded) / 1_000_000);
         LOG.infof("backup %s of target %s: %d bytes (sha256 %s) in %s; ms %s", backupId, pre.target().name(),
                 dump.file().sizeBytes(), dump.file().sha256(), pre.target().storage(), millis);
-        return result(manifest, locations, millis);
+        return result(manifest, locations, pinned, millis);
     }
 
     /**
@@ -325,11 +326,14 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         }
     }
 
-    /** Warnings when the database looks damaged compared with the target's previous backup. */
-    private List<String> anomalies(Target target, StoredCopy dump) {
+    /** The new backup against the target's previous one: warnings when the database looks damaged, and that previous backup. */
+    private record Comparison(List<String> warnings, Backup previous) {
+    }
+
+    private Comparison compareWithPrevious(Target target, StoredCopy dump) {
         return catalog.newest(target.name())
-                .map(previous -> Anomalies.find(previous, dump.rowCounts(), dump.file().sizeBytes(), config.anomaly()))
-                .orElse(List.of());
+                .map(previous -> new Comparison(Anomalies.find(previous, dump.rowCounts(), dump.file().sizeBytes(), config.anomaly()), previous))
+                .orElse(new Comparison(List.of(), null));
     }
 
     private Manifest manifest(Preflight pre, SnapshotSession snapshot, UUID backupId, StoredCopy dump, Manifest.StoredFile globals,
@@ -365,14 +369,26 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
      * Adds the catalog row: the point of no return. Its objects are kept from here on, even when the
      * commit's outcome is unknown (the database went away): a stored backup with a manifest is found
      * again by a catalog rebuild, while a catalog row whose objects were deleted would be a lie.
+     *
+     * <p>A backup that shows an anomaly pins the previous backup in the same transaction: the database
+     * may have lost data, and from the moment this backup exists, retention must not be able to delete
+     * the last copy from before.
+     *
+     * @return the backup pinned for it, or null
      */
-    private void commit(JobContext ctx, Manifest manifest, String prefix, List<BackupLocation> locations,
+    private UUID commit(JobContext ctx, Manifest manifest, String prefix, List<BackupLocation> locations, Comparison comparison,
                         Written written) {
         Backup row = Backup.of(manifest, prefix, locations);
         row.jobId = ctx.jobId();
         row.verifiedAt = config.backup().readBack() ? manifest.finishedAt() : null;
+        Backup protect = comparison.warnings().isEmpty() ? null : comparison.previous();
         try {
-            catalog.add(row);
+            if (protect == null) {
+                catalog.add(row);
+            } else {
+                catalog.addProtecting(row, protect.id, "automatically: the newest backup before " + row.id + " (" + row.createdAt
+                        + "), which shows an anomaly: " + String.join("; ", comparison.warnings()));
+            }
         } catch (RuntimeException e) {
             boolean absent;
             try {
@@ -388,16 +404,19 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
             throw e;
         }
         written.clear(); // it is a good backup now: nothing to clean up
-        if (!manifest.warnings().isEmpty()) {
-            LOG.warnf("backup %s of target %s looks wrong compared with the previous one: %s", row.id, row.target, manifest.warnings());
+        if (protect != null) {
+            LOG.warnf("backup %s of target %s looks wrong compared with the previous one: %s. Backup %s, the newest from before,"
+                    + " is pinned: retention keeps it until an admin unpins it", row.id, row.target, manifest.warnings(), protect.id);
+            return protect.id;
         }
+        return null;
     }
 
-    private static BackupResult result(Manifest manifest, List<BackupLocation> locations, BackupResult.Millis millis) {
+    private static BackupResult result(Manifest manifest, List<BackupLocation> locations, UUID pinned, BackupResult.Millis millis) {
         Map<String, Long> rowCounts = manifest.rowCounts();
         return new BackupResult(manifest.backupId(), manifest.dump().sizeBytes(), manifest.dump().sha256(), manifest.encryption() != null,
                 rowCounts.size(), rowCounts.values().stream().mapToLong(Long::longValue).sum(),
-                locations.stream().map(l -> l.storage() + ":" + l.key()).toList(), manifest.warnings(), millis);
+                locations.stream().map(l -> l.storage() + ":" + l.key()).toList(), manifest.warnings(), pinned, millis);
     }
 
     private void copy(JobContext ctx, InputStream in, OutputStream out, long estimate) throws IOException {

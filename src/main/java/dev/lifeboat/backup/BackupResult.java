@@ -10,11 +10,13 @@ import java.util.UUID;
  *
  * @param locations {@code <storage>:<key>} of each stored copy of the dump
  * @param warnings  anomalies against the target's previous backup; empty when none
+ * @param pinned    with warnings: the previous backup, pinned so that retention keeps it; absent otherwise
  * @param millis    where the time went
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record BackupResult(UUID backupId, long sizeBytes, String sha256, boolean encrypted, int tables, long rows,
-                           List<String> locations, List<String> warnings, Millis millis) {
+                           List<String> locations, List<String> warnings,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) UUID pinned, Millis millis) {
 
     /**
      * @param preflight         connecting, tool and storage checks, leftovers swept, before pg_dump started

@@ -11,8 +11,13 @@ import dev.lifeboat.target.Target;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The backup pre-flight on demand ({@code GET /api/v1/targets/{name}/check}): the same steps a backup
@@ -37,6 +42,39 @@ public class TargetCheck {
     BlobStores blobStores;
     @Inject
     BackupHandler backups;
+
+    /** How long a report is served again instead of checking anew. */
+    static final Duration REUSE = Duration.ofSeconds(5);
+
+    private record Flight(long startedNanos, CompletableFuture<Report> report) {
+    }
+
+    private final Map<String, Flight> flights = new ConcurrentHashMap<>();
+
+    /**
+     * The pre-flight report of the target: single-flight (callers at the same time share one run) and
+     * reused for {@link #REUSE}, so a burst of requests costs the target one connection and the
+     * storages one probe each.
+     */
+    public Report report(Target target) throws InterruptedException {
+        long now = System.nanoTime();
+        CompletableFuture<Report> mine = new CompletableFuture<>();
+        Flight flight = flights.compute(target.name(), (name, f) ->
+                f != null && (!f.report().isDone() || now - f.startedNanos() < REUSE.toNanos()) ? f : new Flight(now, mine));
+        if (flight.report() == mine) {
+            try {
+                mine.complete(run(target));
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+                flights.remove(target.name(), flight);
+            }
+        }
+        try {
+            return flight.report().get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
 
     public Report run(Target target) {
         List<Check> checks = new ArrayList<>();

@@ -193,6 +193,12 @@ public interface LifeboatConfig {
         /** How long a hook may take to answer. */
         @WithDefault("60s")
         Duration timeout();
+
+        /**
+         * HMAC-SHA256 key the hook requests are signed with ({@code X-Lifeboat-Signature} over
+         * {@code "<X-Lifeboat-Timestamp>.<body>"}), as webhook notifications are. Never logged.
+         */
+        Optional<String> secret();
     }
 
     interface Storage {
@@ -302,6 +308,15 @@ public interface LifeboatConfig {
 
     /** Schedules ({@code lifeboat.targets.<name>.schedule.*}). */
     Schedule schedule();
+
+    /** The audit log of mutating API calls ({@code GET /api/v1/audit}). */
+    Audit audit();
+
+    interface Audit {
+        /** Entries older than this are deleted (hourly). */
+        @WithDefault("365d")
+        Duration retention();
+    }
 
     interface Schedule {
         /** Time zone the cron expressions are read in (default: the JVM's, UTC in the container image). */

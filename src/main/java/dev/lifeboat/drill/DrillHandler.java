@@ -89,7 +89,7 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
     /** The checks of a restored backup: what it holds against the backup's snapshot, the profile, and the time it took. */
     private List<Check> checks(JobContext ctx, Backup backup, Target target, ScratchRestore.Scratch scratch) throws Exception {
         List<Check> checks = new ArrayList<>();
-        checks.add(storedCopyPassed(backup, scratch.storage()));
+        checks.add(storedCopyPassed(backup, scratch.storage(), scratch.passedOver()));
         checks.add(new Check("pg_restore", true, String.format("restored into %s with %s %s in %.1f s",
                 scratch.name(), scratch.pgRestore().name(), scratch.pgRestore().version(), scratch.restoreSeconds())));
         ctx.throwIfCancelled();
@@ -106,7 +106,7 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
     private static List<Check> failedChecks(Backup backup, ScratchRestore.UnusableBackupException e) {
         List<Check> checks = new ArrayList<>();
         if (e.step() != ScratchRestore.Step.STORED_COPY) {
-            checks.add(storedCopyPassed(backup, null));
+            checks.add(storedCopyPassed(backup, null, List.of()));
         }
         checks.add(switch (e.step()) {
             case STORED_COPY -> new Check("stored copy", false, "storage " + e.storage() + ": " + e.getMessage());
@@ -118,9 +118,11 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
         return checks;
     }
 
-    private static Check storedCopyPassed(Backup backup, String storage) {
+    /** The stored copy used; the copies passed over (damaged or unreachable) are named, but the backup still restores. */
+    private static Check storedCopyPassed(Backup backup, String storage, List<String> passedOver) {
         return new Check("stored copy", true, (storage == null ? "" : "storage " + storage + ": ") + backup.sizeBytes
-                + " bytes, SHA-256 " + backup.sha256 + " as recorded");
+                + " bytes, SHA-256 " + backup.sha256 + " as recorded"
+                + (passedOver.isEmpty() ? "" : " (" + String.join("; ", passedOver) + ")"));
     }
 
     private static JobOutcome<DrillResult> verdict(Backup backup, List<Check> checks, Double restoreSeconds) {

@@ -2,12 +2,14 @@ package dev.lifeboat.job;
 
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a handler sees of its job besides its arguments: identity, a cancellation signal and a progress sink.
@@ -21,7 +23,10 @@ public final class JobContext {
     public enum StopReason {
         /** Someone asked to cancel it through the API: record {@code cancelled}. */
         CANCEL_REQUESTED,
-        /** Another replica may already run it (our lease expired): record nothing. */
+        /**
+         * Another replica may already run it: our lease expired, or could not be renewed (Lifeboat's
+         * database unreachable) until shortly before it would: record nothing.
+         */
         LEASE_LOST,
         /** This replica is shutting down: put the job back in the queue. */
         SHUTDOWN
@@ -34,10 +39,23 @@ public final class JobContext {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<JobProgress> progress = new AtomicReference<>();
     private volatile boolean progressDirty;
+    /** System.nanoTime() until which this worker's lease surely holds: renewed by each successful heartbeat. */
+    private volatile long leaseHeldUntilNanos;
+    private final BooleanSupplier leaseCheck;
 
     JobContext(Job job, String workerId) {
+        this(job, workerId, Duration.ofDays(1), () -> true);
+    }
+
+    /**
+     * @param lease      the lease the claim just took (counted from now, on this replica's monotonic clock)
+     * @param leaseCheck asks Lifeboat's database whether this worker still holds the job's lease
+     */
+    JobContext(Job job, String workerId, Duration lease, BooleanSupplier leaseCheck) {
         this.job = job;
         this.workerId = workerId;
+        this.leaseHeldUntilNanos = System.nanoTime() + lease.toNanos();
+        this.leaseCheck = leaseCheck;
     }
 
     /** The worker (replica) running this attempt. */
@@ -71,6 +89,33 @@ public final class JobContext {
 
     public StopReason stopReason() {
         return stopReason.get();
+    }
+
+    /**
+     * Asks Lifeboat's database, now, whether this attempt still holds the job's lease (and no cancel
+     * stopped it), for a step that must not run twice at once, e.g. a replace restore's swap. False
+     * when the database cannot be asked: then another replica may take the job over.
+     */
+    public boolean confirmLease() {
+        if (isCancelled()) {
+            return false;
+        }
+        try {
+            return leaseCheck.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.warnf("could not confirm the lease of job %s (%s)", job.id, e.getMessage());
+            return false;
+        }
+    }
+
+    /** The heartbeat renewed the lease, at {@code renewedAtNanos} (taken before it asked), for {@code lease}. */
+    void leaseRenewed(long renewedAtNanos, Duration lease) {
+        leaseHeldUntilNanos = renewedAtNanos + lease.toNanos();
+    }
+
+    /** Whether the lease runs out within {@code margin} (or already did) without having been renewed. */
+    boolean leaseRunningOut(Duration margin) {
+        return System.nanoTime() > leaseHeldUntilNanos - margin.toNanos();
     }
 
     /** Throws {@link JobCancelledException} if the job was told to stop; call between phases. */

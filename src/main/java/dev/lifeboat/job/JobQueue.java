@@ -325,6 +325,22 @@ public class JobQueue {
         }
     }
 
+    /** Whether {@code workerId} holds the job's lease now: running, locked by it, lease not expired, no cancel asked. */
+    public boolean holdsLease(UUID id, String workerId) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT 1 FROM job WHERE id = ? AND locked_by = ? AND state = 'running' AND lease_expires_at > ?
+                  AND cancel_requested_at IS NULL""")) {
+            ps.setObject(1, id);
+            ps.setString(2, workerId);
+            ps.setObject(3, ts(now()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new JobQueueException("could not check the lease of job " + id, e);
+        }
+    }
+
     public record Heartbeat(List<UUID> held, List<UUID> cancelRequested) {
     }
 

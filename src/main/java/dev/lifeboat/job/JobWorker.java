@@ -33,6 +33,18 @@ public final class JobWorker {
     /** Tuning of one pool. */
     public record Settings(int concurrency, Duration lease, Duration pollInterval, Duration retryBackoff,
                            Duration retryBackoffMax, Duration heartbeatInterval) {
+        /**
+         * How long before its lease would run out an unrenewed job is stopped: a quarter of the lease,
+         * at least two heartbeats, at most half the lease (15 s of the default 60 s). It covers the time
+         * to kill the job's child processes and some clock difference between replicas.
+         */
+        public Duration leaseSafetyMargin() {
+            Duration m = lease.dividedBy(4);
+            if (m.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+                m = heartbeatInterval.multipliedBy(2);
+            }
+            return m.compareTo(lease.dividedBy(2)) > 0 ? lease.dividedBy(2) : m;
+        }
     }
 
     private final String workerId;
@@ -190,7 +202,7 @@ public final class JobWorker {
                     claimed = jobs.size();
                     for (Job job : jobs) {
                         reserved.incrementAndGet();
-                        JobContext ctx = new JobContext(job, workerId);
+                        JobContext ctx = new JobContext(job, workerId, settings.lease(), () -> queue.holdsLease(job.id, workerId));
                         inFlight.put(job.id, ctx);
                         runners.execute(() -> execute(ctx));
                     }
@@ -428,6 +440,24 @@ public final class JobWorker {
             } catch (Throwable t) {
                 LOG.warnf("heartbeat of worker %s failed: %s", workerId, t.getMessage());
             }
+            stopJobsWhoseLeaseRunsOut();
+        }
+    }
+
+    /**
+     * A job whose lease could not be renewed (Lifeboat's database unreachable from this replica) is
+     * stopped shortly before the lease runs out, the safety margin before another replica's rescuer may
+     * hand it to someone else: its child processes are killed and nothing is recorded (the database is
+     * not reachable anyway). So two attempts of one job never run at once, even when this replica can
+     * still reach the target but not the queue.
+     */
+    void stopJobsWhoseLeaseRunsOut() {
+        for (JobContext ctx : inFlight.values()) {
+            if (!ctx.isCancelled() && ctx.leaseRunningOut(settings.leaseSafetyMargin())) {
+                LOG.errorf("job %s (%s): its lease could not be renewed and runs out within %s; stopping it so that no other"
+                        + " replica's attempt runs beside it", ctx.jobId(), ctx.kind(), settings.leaseSafetyMargin());
+                ctx.stop(JobContext.StopReason.LEASE_LOST);
+            }
         }
     }
 
@@ -444,7 +474,14 @@ public final class JobWorker {
                 queue.progress(id, workerId, p);
             }
         }
+        long asked = System.nanoTime();
         JobQueue.Heartbeat hb = queue.heartbeat(workerId, ids, settings.lease());
+        for (UUID id : hb.held()) {
+            JobContext ctx = inFlight.get(id);
+            if (ctx != null) {
+                ctx.leaseRenewed(asked, settings.lease());
+            }
+        }
         for (UUID id : hb.cancelRequested()) {
             JobContext ctx = inFlight.get(id);
             if (ctx != null) {

@@ -70,12 +70,14 @@ public class WorkerPool {
     }
 
     public JobWorker newWorker(String workerId, int concurrency, Map<String, JobHandler<?, ?>> handlers) {
+        return new JobWorker(workerId, queue, events, handlers, settings(concurrency), metrics);
+    }
+
+    /** A pool's tuning from {@code lifeboat.queue.*}: heartbeats at a third of the lease, between 50 ms and 1 s. */
+    public JobWorker.Settings settings(int concurrency) {
         LifeboatConfig.Queue q = config.queue();
         Duration heartbeat = Duration.ofMillis(Math.max(50, Math.min(1000, q.lease().toMillis() / 3)));
-        return new JobWorker(workerId, queue, events, handlers,
-                new JobWorker.Settings(concurrency, q.lease(), q.pollInterval(), q.retryBackoff(),
-                        q.retryBackoffMax(), heartbeat),
-                metrics);
+        return new JobWorker.Settings(concurrency, q.lease(), q.pollInterval(), q.retryBackoff(), q.retryBackoffMax(), heartbeat);
     }
 
     public Map<String, JobHandler<?, ?>> handlers() {

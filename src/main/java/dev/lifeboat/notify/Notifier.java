@@ -4,6 +4,7 @@ import dev.lifeboat.backup.BackupResult;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.drill.DrillResult;
 import dev.lifeboat.job.IdempotencyConflictException;
+import dev.lifeboat.job.IdempotencyKeys;
 import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobFollowUp;
 import dev.lifeboat.job.JobKind;
@@ -50,30 +51,30 @@ public class Notifier implements JobFollowUp {
     @Override
     public void run(Job job) {
         if (job.jobState() == JobState.FAILED) {
-            send(NotificationEvent.JOB_FAILED, job, null, null);
+            send(NotificationEvent.JOB_FAILED, job, null, null, null);
         } else if (job.jobState() == JobState.SUCCEEDED) {
-            send(NotificationEvent.JOB_SUCCEEDED, job, null, null);
+            send(NotificationEvent.JOB_SUCCEEDED, job, null, null, null);
             if (job.is(JobKind.DRILL)) {
                 queue.result(job, DrillResult.class).ifPresent(r ->
-                        send(r.passed() ? NotificationEvent.DRILL_PASSED : NotificationEvent.DRILL_FAILED, job, null, null));
+                        send(r.passed() ? NotificationEvent.DRILL_PASSED : NotificationEvent.DRILL_FAILED, job, null, null, null));
             }
             if (job.is(JobKind.BACKUP)) {
                 queue.result(job, BackupResult.class).filter(r -> !r.warnings().isEmpty())
-                        .ifPresent(r -> send(NotificationEvent.ANOMALY_DETECTED, job, r.backupId(), r.warnings()));
+                        .ifPresent(r -> send(NotificationEvent.ANOMALY_DETECTED, job, r.backupId(), r.warnings(), r.pinned()));
             }
         }
     }
 
     /** One {@code notify} job per webhook that wants the event; about a backup when {@code backupId} is given (anomalies). */
-    private void send(NotificationEvent event, Job job, UUID backupId, List<String> warnings) {
+    private void send(NotificationEvent event, Job job, UUID backupId, List<String> warnings, UUID pinned) {
         String about = backupId != null ? backupId.toString() : job.id.toString();
         config.notifications().webhooks().forEach((name, hook) -> {
             if (hook.events().stream().map(String::trim).noneMatch(e -> e.equals(event.id()) || e.equals(NotificationEvent.ALL.id()))) {
                 return;
             }
             try {
-                queue.enqueue(new NewJob(new NotifyArgs(event.id(), job.id, backupId, warnings, name), null,
-                        "notify:" + name + ":" + event.id() + ":" + about));
+                queue.enqueue(new NewJob(new NotifyArgs(event.id(), job.id, backupId, warnings, name, pinned), null,
+                        IdempotencyKeys.NOTIFY + name + ":" + event.id() + ":" + about));
             } catch (IdempotencyConflictException alreadyQueued) {
                 // the key names this event: only its delivery can have used it
             }

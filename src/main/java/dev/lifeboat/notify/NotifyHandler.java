@@ -2,6 +2,7 @@ package dev.lifeboat.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.config.LifeboatConfig;
+import dev.lifeboat.crypto.WebhookSignature;
 import dev.lifeboat.drill.DrillResult;
 import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobContext;
@@ -13,16 +14,11 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +27,8 @@ import java.util.Map;
  * The {@code notify} job: one webhook delivery. POSTs a JSON body ({@code event}, {@code at},
  * {@code target}, {@code job}, {@code message}, and for anomalies {@code backupId} and {@code warnings})
  * with {@code X-Lifeboat-Event}, {@code X-Lifeboat-Delivery} (the notify job's id, the same on every
- * retry) and, with a secret, {@code X-Lifeboat-Signature: sha256=<hex HMAC-SHA256 of the body>}.
+ * retry) and, with a secret, {@code X-Lifeboat-Timestamp} and {@code X-Lifeboat-Signature} (see
+ * {@link WebhookSignature}: an HMAC-SHA256 of {@code "<timestamp>.<body>"}).
  * A non-2xx answer or none within {@code lifeboat.notifications.timeout} is retried with the queue's
  * backoff until the attempts are spent.
  */
@@ -83,6 +80,7 @@ public class NotifyHandler implements JobHandler<NotifyArgs, NotifyResult> {
         if (args.backupId() != null) {
             body.put("backupId", args.backupId().toString());
             body.put("warnings", args.warnings());
+            body.put("pinned", args.pinned() == null ? null : args.pinned().toString());
         }
         body.put("message", message(event, about, args));
         byte[] payload = json.writeValueAsBytes(body);
@@ -91,7 +89,9 @@ public class NotifyHandler implements JobHandler<NotifyArgs, NotifyResult> {
                 .header("Content-Type", "application/json").header("User-Agent", "lifeboat")
                 .header("X-Lifeboat-Event", event).header("X-Lifeboat-Delivery", ctx.jobId().toString())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
-        hook.secret().ifPresent(secret -> request.header("X-Lifeboat-Signature", "sha256=" + sign(secret, payload)));
+        long timestamp = clock.instant().getEpochSecond();
+        request.header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+        hook.secret().ifPresent(secret -> request.header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, timestamp, payload)));
         String where = "webhook " + name + " (" + hook.url().getScheme() + "://" + hook.url().getHost() + ")";
         try {
             HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
@@ -113,17 +113,6 @@ public class NotifyHandler implements JobHandler<NotifyArgs, NotifyResult> {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Hex HMAC-SHA256 of {@code body} with {@code secret}, as receivers recompute it. */
-    public static String sign(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** One human sentence. */
     String message(String event, Job job, NotifyArgs args) {
         String what = job == null ? "a job" : (job.kind + (job.target == null ? "" : " of " + job.target));
@@ -137,7 +126,9 @@ public class NotifyHandler implements JobHandler<NotifyArgs, NotifyResult> {
             case DRILL_PASSED -> "Lifeboat: the restore drill of " + of + " passed"
                     + (drill == null ? "." : " (restored in " + drill.restoreSeconds() + " s).");
             case ANOMALY_DETECTED -> "Lifeboat: backup " + args.backupId() + " of " + (job == null ? "a target" : job.target)
-                    + " looks wrong: " + String.join("; ", args.warnings() == null ? List.of() : args.warnings());
+                    + " looks wrong: " + String.join("; ", args.warnings() == null ? List.of() : args.warnings())
+                    + (args.pinned() == null ? "" : ". Backup " + args.pinned() + ", the newest from before, is pinned: retention keeps it"
+                    + " until an admin unpins it.");
             case ALL -> "Lifeboat: " + event;
         };
     }

@@ -94,12 +94,18 @@ public record PgConnectInfo(String target, String host, int port, String databas
         props.setProperty("ApplicationName", "lifeboat");
         // A control connection may sit idle in its transaction for hours while pg_dump works: keep it alive.
         props.setProperty("tcpKeepAlive", "true");
+        // Objects in the target's own schemas (a planted public.quote_ident, say) never stand in for the
+        // built-in functions Lifeboat calls: only pg_catalog (and this session's temporary schema) is searched.
+        props.setProperty("options", "-c search_path=" + SAFE_SEARCH_PATH);
         try {
             return DriverManager.getConnection(jdbcUrl(), props);
         } catch (SQLException e) {
             throw connectError(e);
         }
     }
+
+    /** The search_path of every connection Lifeboat makes to a target, scratch or maintenance database. */
+    public static final String SAFE_SEARCH_PATH = "pg_catalog,pg_temp";
 
     /** {@code jdbc:postgresql://host:port/database}; holds no credentials. */
     public String jdbcUrl() {

@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -48,6 +50,10 @@ public final class PgProcess implements AutoCloseable {
     public static final int STDERR_TAIL_LINES = 50;
     static final int KILL_GRACE_SECONDS = 3;
     private static final int MAX_LINE_CHARS = 2000;
+    /** The only variables a tool inherits from Lifeboat's environment (plus {@code LC_*}): where programs are, and the locale. */
+    static final Set<String> INHERITED = Set.of("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR");
+    /** Temporary password files are named {@code lifeboat-<pid of the JVM>-<random>.pgpass}. */
+    private static final String PASSFILE_PREFIX = "lifeboat-" + ProcessHandle.current().pid() + "-";
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lifeboat-pg-timer");
         t.setDaemon(true);
@@ -105,14 +111,23 @@ public final class PgProcess implements AutoCloseable {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmdline);
             Map<String, String> env = pb.environment();
-            // Nothing from Lifeboat's own environment (PGPASSWORD, PGSERVICE, PGOPTIONS...) may steer the tool.
-            env.keySet().removeIf(k -> k.startsWith("PG"));
+            // Built from nothing: Lifeboat's own secrets (QUARKUS_DATASOURCE_PASSWORD, S3 keys, any *_PASSWORD or
+            // *_SECRET) never reach a child, and nothing of Lifeboat's (PGPASSWORD, PGSERVICE, PGOPTIONS…) steers it.
+            Map<String, String> inherited = Map.copyOf(env);
+            env.clear();
+            inherited.forEach((k, v) -> {
+                if (INHERITED.contains(k) || k.startsWith("LC_")) {
+                    env.put(k, v);
+                }
+            });
             env.put("PGHOST", conn.host());
             env.put("PGPORT", Integer.toString(conn.port()));
             env.put("PGUSER", conn.username());
             env.put("PGDATABASE", conn.database());
             env.put("PGAPPNAME", "lifeboat-" + command.tool());
             env.put("PGCONNECT_TIMEOUT", Long.toString(Math.max(2, conn.connectTimeout().toSeconds())));
+            // As on Lifeboat's own connections: objects planted in the target's schemas never stand in for built-ins.
+            env.put("PGOPTIONS", "-c search_path=" + PgConnectInfo.SAFE_SEARCH_PATH);
             if (conn.password() != null) {
                 passfile = writePassfile(conn);
                 env.put("PGPASSFILE", passfile.toString());
@@ -255,14 +270,14 @@ public final class PgProcess implements AutoCloseable {
             int c;
             while ((c = r.read()) != -1) {
                 if (c == '\n') {
-                    addStderrLine(conn.redact(line.toString()));
+                    addStderrLine(RowDataRedaction.redact(conn.redact(line.toString())));
                     line.setLength(0);
                 } else if (line.length() < MAX_LINE_CHARS) {
                     line.append((char) c);
                 }
             }
             if (!line.isEmpty()) {
-                addStderrLine(conn.redact(line.toString()));
+                addStderrLine(RowDataRedaction.redact(conn.redact(line.toString())));
             }
         } catch (IOException e) {
             LOG.debugf("stderr of %s: %s", command.tool(), e.getMessage());
@@ -294,7 +309,7 @@ public final class PgProcess implements AutoCloseable {
             throw new PgPermanentException("the password of " + conn.describe() + " contains a line break, which a"
                     + " password file cannot hold. Hint: change the password, or strip the newline from the password file");
         }
-        Path file = Files.createTempFile("lifeboat-", ".pgpass",
+        Path file = Files.createTempFile(PASSFILE_PREFIX, ".pgpass",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.writeString(file, "*:*:*:*:" + escapePgpass(password) + "\n", StandardCharsets.UTF_8);
@@ -303,6 +318,39 @@ public final class PgProcess implements AutoCloseable {
             deleteQuietly(file);
             throw e;
         }
+    }
+
+    /**
+     * Deletes the temporary password files that a JVM which is no longer running left in {@code dir}
+     * (it was killed while a tool ran); run at start-up. Files of live JVMs (another replica on the same
+     * host) are left alone.
+     *
+     * @return how many were deleted
+     */
+    public static int sweepPassfiles(Path dir) {
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "lifeboat-*.pgpass")) {
+            for (Path f : files) {
+                String[] parts = f.getFileName().toString().split("-");
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[1]);
+                } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                    pid = -1; // a file of an older Lifeboat (no pid in its name): its JVM is gone too
+                }
+                if (pid == ProcessHandle.current().pid() || (pid > 0 && ProcessHandle.of(pid).isPresent())) {
+                    continue;
+                }
+                deleteQuietly(f);
+                deleted++;
+            }
+        } catch (IOException e) {
+            LOG.warnf("cannot look for leftover password files in %s: %s", dir, e.getMessage());
+        }
+        if (deleted > 0) {
+            LOG.warnf("deleted %d temporary password file(s) left in %s by a Lifeboat that was killed", deleted, dir);
+        }
+        return deleted;
     }
 
     /** In a .pgpass field, {@code \} and {@code :} are escaped with a backslash. */

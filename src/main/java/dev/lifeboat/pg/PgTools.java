@@ -1,7 +1,9 @@
 package dev.lifeboat.pg;
 
 import dev.lifeboat.config.LifeboatConfig;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -52,6 +54,11 @@ public class PgTools {
 
     private final List<String> binDirs;
     private final Map<String, List<Tool>> found = new ConcurrentHashMap<>();
+
+    /** At start-up: password files a killed Lifeboat left in the temporary directory go (never one of a live JVM). */
+    void sweepPassfiles(@Observes StartupEvent ev) {
+        PgProcess.sweepPassfiles(Path.of(System.getProperty("java.io.tmpdir")));
+    }
 
     @Inject
     public PgTools(LifeboatConfig config) {

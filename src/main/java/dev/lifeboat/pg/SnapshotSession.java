@@ -69,8 +69,8 @@ public final class SnapshotSession implements AutoCloseable {
             // The snapshot is taken at the first query after BEGIN: pg_export_snapshot() is that query,
             // so every count below and pg_dump itself see exactly the same committed state.
             st.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            this.snapshotId = single(st, "SELECT pg_export_snapshot()").getString(1);
-            try (ResultSet rs = st.executeQuery("SELECT now()")) {
+            this.snapshotId = single(st, "SELECT pg_catalog.pg_export_snapshot()").getString(1);
+            try (ResultSet rs = st.executeQuery("SELECT pg_catalog.now()")) {
                 rs.next();
                 this.snapshotTime = rs.getObject(1, OffsetDateTime.class);
             }
@@ -178,7 +178,7 @@ public final class SnapshotSession implements AutoCloseable {
     private static Map<String, Long> countRows(Statement st) throws SQLException {
         List<String> names = new ArrayList<>();
         // quote_ident on the server: the only safe way to put a name into SQL text.
-        try (ResultSet rs = st.executeQuery("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+        try (ResultSet rs = st.executeQuery("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                 + " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_SCHEMAS
                 + " ORDER BY n.nspname, c.relname")) {
@@ -188,7 +188,7 @@ public final class SnapshotSession implements AutoCloseable {
         }
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String name : names) {
-            counts.put(name, single(st, "SELECT count(*) FROM ONLY " + name).getLong(1));
+            counts.put(name, single(st, "SELECT pg_catalog.count(*) FROM ONLY " + name).getLong(1));
         }
         return Collections.unmodifiableMap(counts);
     }

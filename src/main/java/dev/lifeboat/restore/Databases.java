@@ -32,7 +32,7 @@ public final class Databases {
     }
 
     public static boolean exists(PgConnectInfo conn, String name) throws SQLException {
-        try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+        try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

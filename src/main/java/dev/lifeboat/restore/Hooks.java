@@ -2,13 +2,16 @@ package dev.lifeboat.restore;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.crypto.WebhookSignature;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -32,11 +35,13 @@ public final class Hooks {
     }
 
     /**
-     * POSTs {@code body} as JSON to {@code url}; redirects are not followed.
+     * POSTs {@code body} as JSON to {@code url}, with {@code X-Lifeboat-Timestamp} and, when the target has
+     * a {@code hooks.secret}, {@code X-Lifeboat-Signature} (see {@link WebhookSignature}); redirects are
+     * not followed.
      *
      * @throws HookFailedException on a non-2xx answer, a timeout or no connection
      */
-    public static void call(String name, URI url, Map<String, Object> body, Duration timeout, ObjectMapper json)
+    public static void call(String name, URI url, Map<String, Object> body, Duration timeout, String secret, ObjectMapper json)
             throws HookFailedException, InterruptedException {
         String payload;
         try {
@@ -45,7 +50,12 @@ public final class Hooks {
             throw new IllegalStateException(e);
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
+        long timestamp = Instant.now().getEpochSecond();
+        HttpRequest.Builder signed = HttpRequest.newBuilder(url).header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp));
+        if (secret != null) {
+            signed.header(WebhookSignature.SIGNATURE_HEADER, WebhookSignature.sign(secret, timestamp, payload.getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpRequest request = signed.timeout(timeout)
                 .header("Content-Type", "application/json").header("User-Agent", "lifeboat")
                 .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
         HttpResponse<String> response;

@@ -54,6 +54,8 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
     ScratchRestore scratchRestore;
     @Inject
     ObjectMapper json;
+    @Inject
+    Fences fences;
 
     @Override
     public String kind() {
@@ -88,7 +90,7 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
             Plan plan = plan(ctx, args);
             ScratchRestore.Server server = scratchRestore.server(plan.target());
             if (plan.replace() && ctx.attempt() > 1) {
-                reopenAfterCrash(server.maintenance(), plan.database());
+                reopenAfterCrash(server.maintenance(), ctx.jobId(), plan.database());
             }
             checkNames(server.maintenance(), plan);
             ScratchRestore.Request request = new ScratchRestore.Request(plan.backup(), plan.target(), JobKind.RESTORE, args.jobs(),
@@ -213,25 +215,38 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         if (options.preRestore() != null) {
             ctx.progress("pre-restore hook", null, null);
             try {
-                Hooks.call("pre-restore", options.preRestore(), hookBody(Hooks.PRE_RESTORE, ctx, plan, null), options.hookTimeout(), json);
+                Hooks.call("pre-restore", options.preRestore(), hookBody(Hooks.PRE_RESTORE, ctx, plan, null, null), options.hookTimeout(), options.hookSecret(), json);
             } catch (Hooks.HookFailedException e) {
                 throw new PermanentJobException(e.getMessage() + "; the restore was aborted and its copy dropped." + plan.untouched(), e);
             }
             preHook = "ok";
         }
-        ctx.throwIfCancelled();
-        // From here on the swap runs to its end: it takes a moment, and half of it would be worse than either side.
-        ctx.progress("swapping", null, null);
-        Swap.swap(maintenance, plan.database(), scratch.name(), plan.kept());
+        List<String> warnings = new ArrayList<>();
+        try {
+            ctx.throwIfCancelled();
+            // From here on the swap runs to its end: it takes a moment, and half of it would be worse than either side.
+            ctx.progress("swapping", null, null);
+            String warning = Swap.swap(maintenance, plan.database(), scratch.name(), plan.kept(),
+                    new Swap.Owner(ctx.jobId(), plan.target().name(), fences, ctx::confirmLease));
+            if (warning != null) {
+                warnings.add(warning);
+            }
+        } catch (Exception | Error e) {
+            if (preHook != null) {
+                // Hooks come in pairs: the application the pre-restore hook stopped is started again.
+                postHookAfterNoSwap(ctx, plan, options);
+            }
+            throw e;
+        }
         scratch.handOver();
         LOG.infof("replaced %s of target %s with backup %s; the old database is kept as %s", plan.database(), plan.target().name(),
                 plan.backup().id, plan.kept());
         String postHook = null;
-        List<String> warnings = new ArrayList<>();
         if (options.postRestore() != null) {
             ctx.progress("post-restore hook", null, null);
             try {
-                Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept()), options.hookTimeout(), json);
+                Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept(), "swapped"),
+                        options.hookTimeout(), options.hookSecret(), json);
                 postHook = "ok";
             } catch (Hooks.HookFailedException e) {
                 postHook = "failed";
@@ -242,7 +257,30 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         return new Swapped(checks, preHook, plan.kept(), postHook, warnings);
     }
 
-    private static Map<String, Object> hookBody(String event, JobContext ctx, Plan plan, String kept) {
+    /**
+     * The pre-restore hook stopped the application, and the restore ends without swapping (it failed,
+     * was cancelled, or lost its lease): the post-restore hook hears {@code "outcome": "failed"} or
+     * {@code "cancelled"}, so the application is started again on the untouched database.
+     */
+    private void postHookAfterNoSwap(JobContext ctx, Plan plan, Target.RestoreOptions options) {
+        if (options.postRestore() == null) {
+            LOG.warnf("the restore of %s ends without swapping after its pre-restore hook stopped the application, and no"
+                    + " post-restore hook is configured: start the application by hand", plan.database());
+            return;
+        }
+        String outcome = ctx.stopReason() == JobContext.StopReason.CANCEL_REQUESTED ? "cancelled" : "failed";
+        try {
+            Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, null, outcome),
+                    options.hookTimeout(), options.hookSecret(), json);
+        } catch (Hooks.HookFailedException e) {
+            LOG.errorf("%s after a restore that did not swap: start the application by hand", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The hooks' JSON body; {@code outcome} (post-restore only): {@code swapped}, {@code failed} or {@code cancelled}. */
+    private static Map<String, Object> hookBody(String event, JobContext ctx, Plan plan, String kept, String outcome) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("event", event);
         body.put("jobId", ctx.jobId().toString());
@@ -252,6 +290,9 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         if (kept != null) {
             body.put("keptDatabase", kept);
         }
+        if (outcome != null) {
+            body.put("outcome", outcome);
+        }
         return body;
     }
 
@@ -259,30 +300,36 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         List<String> warnings = new ArrayList<>(scratch.warnings());
         warnings.addAll(swapped.warnings());
         Selection selection = args.selection();
-        return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), scratch.globals(),
+        return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), scratch.storage(), scratch.globals(),
                 Math.round(scratch.restoreSeconds() * 1000) / 1000.0, swapped.checks(), swapped.preRestoreHook(), swapped.keptDatabase(),
                 swapped.postRestoreHook(), selection == null ? null : selection.tables(), selection == null ? null : selection.schemas(),
                 scratch.jobs(), warnings);
     }
 
     /**
-     * An earlier attempt of this replace died (its replica was killed) and may have left the live
-     * database fenced: let clients in again before anything else.
+     * An earlier attempt of this replace died (its replica was killed, or lost Lifeboat's database) and
+     * may have left the live database fenced: let clients in again before anything else, but only if
+     * no live session holds the fence (an attempt that is still running elsewhere would be swapping).
      */
-    private static void reopenAfterCrash(PgConnectInfo maintenance, String database) {
-        try (Connection c = maintenance.open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT NOT datallowconn FROM pg_database WHERE datname = ?")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getBoolean(1)) {
-                    LOG.warnf("database %s refuses connections, probably fenced by an earlier attempt of this restore: re-allowing them", database);
-                    try (Statement st = c.createStatement()) {
-                        st.execute("ALTER DATABASE " + Databases.quoteIdent(database) + " WITH ALLOW_CONNECTIONS true");
+    private void reopenAfterCrash(PgConnectInfo maintenance, UUID jobId, String database) throws SQLException {
+        try (ServerLock lock = ServerLock.tryTake(maintenance, ServerLock.fence(database))) {
+            if (lock == null) {
+                throw new IllegalStateException("an earlier attempt of this restore still holds database " + database
+                        + " (it runs on a replica that lost Lifeboat's database); it is left alone, and this attempt is retried");
+            }
+            try (PreparedStatement ps = lock.connection().prepareStatement(
+                    "SELECT NOT datallowconn FROM pg_catalog.pg_database WHERE datname = ?")) {
+                ps.setString(1, database);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        LOG.warnf("database %s refuses connections, fenced by an earlier attempt of this restore: re-allowing them", database);
+                        try (Statement st = lock.connection().createStatement()) {
+                            st.execute("ALTER DATABASE " + Databases.quoteIdent(database) + " WITH ALLOW_CONNECTIONS true");
+                        }
                     }
                 }
             }
-        } catch (SQLException | RuntimeException e) {
-            LOG.warnf("could not check whether %s is still fenced: %s", database, e.getMessage());
+            fences.lifted(jobId, database, "a later attempt of the restore");
         }
     }
 }

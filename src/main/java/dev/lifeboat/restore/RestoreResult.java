@@ -8,6 +8,7 @@ import java.util.UUID;
 /**
  * What a succeeded {@code restore} job did. Fields that do not apply are left out of the JSON.
  *
+ * @param storage         the storage whose copy was restored (another one is used when the first is damaged or unreachable)
  * @param globals         when the stored roles were applied: how many statements failed
  * @param checks          replace mode: the checks of the restored copy before the swap
  * @param preRestoreHook  {@code ok} when the pre-restore hook was called
@@ -17,7 +18,7 @@ import java.util.UUID;
  * @param schemas         selective restore: the schemas asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RestoreResult(UUID backupId, String target, RestoreMode mode, String database, Globals globals,
+public record RestoreResult(UUID backupId, String target, RestoreMode mode, String database, String storage, Globals globals,
                             Double restoreSeconds, List<Check> checks, String preRestoreHook, String keptDatabase,
                             String postRestoreHook, List<String> tables, List<String> schemas, int jobs, List<String> warnings) {
 

@@ -20,10 +20,12 @@ import dev.lifeboat.storage.BlobStores;
 import dev.lifeboat.target.Target;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +58,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ApplicationScoped
 public class ScratchRestore {
+    private static final Logger LOG = Logger.getLogger(ScratchRestore.class);
 
     @Inject
     LifeboatConfig config;
@@ -127,17 +130,15 @@ public class ScratchRestore {
     }
 
     /** The stored copy, its manifest and the key, each proven before PostgreSQL is touched. */
-    private record Verified(StoredBackup copy, Manifest manifest, AgeIdentities identities) {
+    private record Verified(StoredBackup copy, Manifest manifest, AgeIdentities identities, byte[] globalsScript,
+                            List<String> passedOver) {
     }
 
     private Verified verifyStoredCopy(JobContext ctx, Request req) throws IOException, UnusableBackupException {
         Backup backup = req.backup();
         ctx.progress("checking", 0L, backup.sizeBytes);
-        StoredBackup copy = StoredBackup.locate(backup, blobStores, json);
-        String problem = copy.dumpProblem(ctx);
-        if (problem != null) {
-            throw UnusableBackupException.storedCopy(copy.store().name(), problem);
-        }
+        List<String> passedOver = new ArrayList<>();
+        StoredBackup copy = firstGoodCopy(ctx, StoredBackup.copies(backup, blobStores, json), passedOver);
         Manifest manifest;
         try {
             manifest = copy.manifest();
@@ -151,13 +152,71 @@ public class ScratchRestore {
                         + ". Hint: GET /api/v1/backups/" + backup.id + " lists its tables (rowCounts)", null, null);
             }
         }
-        if (req.globals()) {
-            String gp = copy.globalsProblem(manifest, ctx);
-            if (gp != null) {
-                throw new UnusableBackupException(Step.GLOBALS, gp, null, null);
-            }
+        AgeIdentities identities = provenKey(copy);
+        return new Verified(copy, manifest, identities, req.globals() ? globalsScript(ctx, copy, manifest, identities) : null,
+                List.copyOf(passedOver));
+    }
+
+    /** Largest roles script Lifeboat reads (pg_dumpall --globals-only of a server writes kilobytes). */
+    static final int MAX_GLOBALS_BYTES = 16 << 20;
+
+    /**
+     * The stored roles script, checked before anything runs: the object against the catalog's SHA-256,
+     * and its text for anything but SQL (see {@link GlobalsScript}).
+     */
+    private byte[] globalsScript(JobContext ctx, StoredBackup copy, Manifest manifest, AgeIdentities identities)
+            throws IOException, UnusableBackupException {
+        String problem = copy.globalsProblem(manifest, ctx);
+        if (problem != null) {
+            throw new UnusableBackupException(Step.GLOBALS, problem, null, null);
         }
-        return new Verified(copy, manifest, provenKey(copy));
+        byte[] script;
+        try (InputStream in = copy.openGlobals(manifest, identities)) {
+            script = in.readNBytes(MAX_GLOBALS_BYTES + 1);
+        }
+        if (script.length > MAX_GLOBALS_BYTES) {
+            throw new UnusableBackupException(Step.GLOBALS, "the roles script is larger than " + MAX_GLOBALS_BYTES + " bytes", null, null);
+        }
+        String unsafe = GlobalsScript.problem(new String(script, StandardCharsets.UTF_8));
+        if (unsafe != null) {
+            throw new UnusableBackupException(Step.GLOBALS, "the roles script is not plain SQL (" + unsafe + "); nothing of it was run",
+                    null, null);
+        }
+        return script;
+    }
+
+    /**
+     * 3-2-1 pays off: the first copy whose dump is there with the catalog's size and SHA-256. A copy
+     * that is damaged or whose storage cannot be reached is passed over, and said so in the log; when
+     * no copy verifies, a damaged one makes the backup unusable, and only unreachable ones make the job
+     * retry (the data may be fine).
+     */
+    private static StoredBackup firstGoodCopy(JobContext ctx, List<StoredBackup> copies, List<String> passedOver)
+            throws IOException, UnusableBackupException {
+        List<String> damaged = new ArrayList<>();
+        IOException unreachable = null;
+        for (StoredBackup copy : copies) {
+            String problem;
+            try {
+                problem = copy.dumpProblem(ctx);
+            } catch (IOException e) {
+                LOG.warnf("backup %s: storage %s cannot be read (%s); trying another copy", copy.backup().id, copy.store().name(), e.getMessage());
+                unreachable = unreachable == null ? e : unreachable;
+                passedOver.add("the copy in " + copy.store().name() + " could not be read: " + e.getMessage());
+                continue;
+            }
+            if (problem == null) {
+                return copy;
+            }
+            LOG.warnf("backup %s: the copy in storage %s is damaged (%s); trying another copy", copy.backup().id, copy.store().name(), problem);
+            damaged.add(copy.store().name() + ": " + problem);
+            passedOver.add("the copy in " + copy.store().name() + " is damaged: " + problem);
+        }
+        if (damaged.isEmpty() && unreachable != null) {
+            throw unreachable;
+        }
+        throw UnusableBackupException.storedCopy(String.join(", ", copies.stream().map(c -> c.store().name()).toList()),
+                String.join("; ", damaged) + (unreachable == null ? "" : "; another storage could not be read: " + unreachable.getMessage()));
     }
 
     /** The identities that open the backup (null for a plain one), proven on the dump's age header. */
@@ -185,12 +244,19 @@ public class ScratchRestore {
         return pgTools.choose("pg_restore", major, req.target().name());
     }
 
-    /** Creates the scratch database, applies the roles when asked, and runs pg_restore into it. */
+    /**
+     * Takes the scratch database's server lock, creates it, applies the roles when asked, and runs
+     * pg_restore into it. The lock keeps a later attempt of this job (on a replica that took the job
+     * over) and the maintenance pass from dropping the database while this attempt uses it.
+     */
     private void restoreInto(JobContext ctx, Request req, Scratch scratch) throws Exception {
         long started = System.nanoTime();
+        scratch.lock = ServerLock.tryTake(scratch.server.maintenance(), ServerLock.scratch(scratch.name));
+        if (scratch.lock == null) {
+            throw new IllegalStateException("the scratch database " + scratch.name + " is still used by an earlier attempt of this job"
+                    + " (on a replica that lost Lifeboat's database); it is left alone, and this attempt is retried");
+        }
         Databases.createScratch(scratch.server.maintenance(), scratch.name, req.kind().id());
-        // A cancel (or a lost lease) drops the scratch database at once, which also ends pg_restore's session.
-        ctx.onCancel(scratch::dropIfOurs);
         if (req.globals()) {
             scratch.globals = applyGlobals(ctx, scratch, scratch.warnings);
         }
@@ -233,9 +299,8 @@ public class ScratchRestore {
                 });
         try (PgProcess p = PgProcess.start(cmd)) {
             p.cancelOn(ctx::onCancel);
-            try (InputStream in = scratch.verified.copy().openGlobals(scratch.verified.manifest(), scratch.verified.identities());
-                 OutputStream out = p.stdin()) {
-                in.transferTo(out);
+            try (OutputStream out = p.stdin()) {
+                out.write(scratch.verified.globalsScript());
             }
             p.waitFor();
         } catch (PgProcessException e) {
@@ -333,6 +398,7 @@ public class ScratchRestore {
         private final int jobs;
         private final List<String> warnings = new ArrayList<>();
         private volatile boolean handedOver;
+        private ServerLock lock;
         private RestoreResult.Globals globals;
         private double restoreSeconds;
 
@@ -363,6 +429,11 @@ public class ScratchRestore {
             return verified.copy().store().name();
         }
 
+        /** The copies passed over before this one (damaged or unreachable), each with why; empty when the first copy was used. */
+        public List<String> passedOver() {
+            return verified.passedOver();
+        }
+
         public PgTools.Tool pgRestore() {
             return pgRestore;
         }
@@ -383,7 +454,9 @@ public class ScratchRestore {
 
         /** What went wrong without failing the restore (roles that exist already). */
         public List<String> warnings() {
-            return List.copyOf(warnings);
+            List<String> all = new ArrayList<>(verified.passedOver());
+            all.addAll(warnings);
+            return List.copyOf(all);
         }
 
         /** Exact row counts and schema object counts against the backup's snapshot (its manifest). */
@@ -396,16 +469,18 @@ public class ScratchRestore {
             handedOver = true;
         }
 
-        private void dropIfOurs() {
-            if (!handedOver) {
-                Databases.dropQuietly(server.maintenance(), name);
-            }
-        }
-
-        /** Drops the scratch database unless it was handed over. */
+        /**
+         * Drops the scratch database unless it was handed over, then lets go of its server lock. A cancel
+         * kills pg_restore first (the job's cancel action), so the drop finds the database free.
+         */
         @Override
         public void close() {
-            dropIfOurs();
+            if (!handedOver && lock != null) {
+                Databases.dropQuietly(server.maintenance(), name);
+            }
+            if (lock != null) {
+                lock.close();
+            }
         }
     }
 }

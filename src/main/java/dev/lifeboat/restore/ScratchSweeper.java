@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +46,8 @@ public class ScratchSweeper {
     LifeboatConfig config;
     @Inject
     JobQueue queue;
+    @Inject
+    Fences fences;
 
     @Scheduled(every = "${lifeboat.drill.sweep-interval}", delayed = "2m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
@@ -56,6 +59,64 @@ public class ScratchSweeper {
         } catch (RuntimeException e) {
             LOG.warnf("scratch sweep failed: %s", e.getMessage());
         }
+        try {
+            liftAbandonedFences();
+        } catch (RuntimeException | SQLException e) {
+            LOG.warnf("fence check failed: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Re-allows connections on every database a replace restore fenced whose job is no longer running
+     * (its replica died mid-swap, or its own un-fence failed), unless a live session still holds the
+     * fence's server lock. Each one is logged as an error: the database refused connections until now.
+     *
+     * @return how many fences were lifted
+     */
+    public int liftAbandonedFences() throws SQLException {
+        int lifted = 0;
+        for (Fences.Fence f : fences.open()) {
+            Optional<JobState> state = queue.find(f.jobId()).map(j -> j.jobState());
+            Optional<Target> target = targets.find(f.target());
+            if (state.orElse(null) == JobState.RUNNING || target.isEmpty()) {
+                continue;
+            }
+            try {
+                PgConnectInfo maintenance = PgConnectInfo.of(target.get(), config.pg().connectTimeout()).maintenance();
+                try (ServerLock lock = ServerLock.tryTake(maintenance, ServerLock.fence(f.database()))) {
+                    if (lock == null) {
+                        continue; // an attempt that lost Lifeboat's database still holds it: its own un-fence comes
+                    }
+                    for (String name : List.of(f.database(), f.keptAs())) {
+                        if (reopen(lock.connection(), name)) {
+                            LOG.errorf("database %s of target %s refused connections since %s, fenced by restore job %s which is no"
+                                    + " longer running: connections are allowed again", name, f.target(), f.fencedAt(), f.jobId());
+                        }
+                    }
+                    fences.lifted(f.jobId(), f.database(), "maintenance pass");
+                    lifted++;
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf("cannot lift the fence of %s (target %s, job %s) yet: %s", f.database(), f.target(), f.jobId(), e.getMessage());
+            }
+        }
+        return lifted;
+    }
+
+    /** Allows connections to {@code database} if it exists and refuses them; returns whether it did. */
+    private static boolean reopen(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT NOT datallowconn FROM pg_catalog.pg_database WHERE datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + Databases.quoteIdent(database) + " WITH ALLOW_CONNECTIONS true");
+        }
+        return true;
     }
 
     /** One pass over every target's server; returns the number of scratch databases dropped. */
@@ -94,7 +155,7 @@ public class ScratchSweeper {
         String prefix = ScratchRestore.prefix(kind);
         List<String> found = new ArrayList<>();
         try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT datname FROM pg_database WHERE starts_with(datname, ?)")) {
+                "SELECT datname FROM pg_catalog.pg_database WHERE pg_catalog.starts_with(datname, ?)")) {
             ps.setString(1, prefix);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -120,9 +181,18 @@ public class ScratchSweeper {
             if (state.isEmpty() || state.get() == JobState.RUNNING) {
                 continue;
             }
-            LOG.warnf("dropping %s, left behind by a %s job that is no longer running", name, kind.id());
-            if (Databases.dropQuietly(conn, name)) {
-                dropped++;
+            // A live attempt that lost Lifeboat's database may still use it: it holds the scratch database's server lock.
+            try (ServerLock lock = ServerLock.tryTake(conn, ServerLock.scratch(name))) {
+                if (lock == null) {
+                    LOG.warnf("%s belongs to a %s job that is not running here, but a live session holds it: left alone", name, kind.id());
+                    continue;
+                }
+                LOG.warnf("dropping %s, left behind by a %s job that is no longer running", name, kind.id());
+                if (Databases.dropQuietly(conn, name)) {
+                    dropped++;
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.debugf("cannot lock %s to drop it: %s", name, e.getMessage());
             }
         }
         return dropped;

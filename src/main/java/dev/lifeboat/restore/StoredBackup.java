@@ -20,6 +20,8 @@ import dev.lifeboat.storage.NoSuchObjectException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,6 +39,23 @@ public final class StoredBackup {
         this.store = store;
         this.location = location;
         this.json = json;
+    }
+
+    /** Every copy of {@code backup} whose storage is still configured, in the catalog's order. */
+    public static List<StoredBackup> copies(Backup backup, BlobStores stores, ObjectMapper json) {
+        List<StoredBackup> out = new ArrayList<>();
+        for (BackupLocation loc : backup.locations) {
+            try {
+                out.add(new StoredBackup(backup, stores.get(loc.storage()), loc, json));
+            } catch (IllegalArgumentException e) {
+                // storage removed from the configuration: not a copy Lifeboat can read
+            }
+        }
+        if (out.isEmpty()) {
+            throw new PermanentJobException("no storage of backup " + backup.id + " is configured any more: "
+                    + backup.locations.stream().map(BackupLocation::storage).toList());
+        }
+        return out;
     }
 
     /** The first copy of {@code backup} whose storage is still configured. */
@@ -71,10 +90,22 @@ public final class StoredBackup {
         return CopyCheck.problem(store, location.key(), backup.sizeBytes, backup.sha256, ctx);
     }
 
-    /** What is wrong with the stored globals object (against the manifest), or null. */
+    /**
+     * What is wrong with the stored roles object, or null: its SHA-256 must be the catalog's (the
+     * manifest could have been changed along with the object; only backups made before the catalog kept
+     * it fall back to the manifest's), and its size the manifest's.
+     */
     public String globalsProblem(Manifest manifest, JobContext ctx) throws IOException {
         Manifest.StoredFile g = manifest.globals();
-        return g == null ? "the backup has no globals" : CopyCheck.problem(store, keyOf(g.name()), g.sizeBytes(), g.sha256(), ctx);
+        if (g == null) {
+            return "the backup has no globals";
+        }
+        String expected = backup.globalsSha256 != null ? backup.globalsSha256 : g.sha256();
+        if (!expected.equals(g.sha256())) {
+            return "the manifest gives the roles object SHA-256 " + g.sha256() + ", but the catalog recorded " + expected
+                    + " when the backup was made: the manifest was changed";
+        }
+        return CopyCheck.problem(store, keyOf(g.name()), g.sizeBytes(), expected, ctx);
     }
 
     /**

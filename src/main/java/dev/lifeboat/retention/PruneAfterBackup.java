@@ -2,6 +2,7 @@ package dev.lifeboat.retention;
 
 import dev.lifeboat.backup.BackupResult;
 import dev.lifeboat.job.IdempotencyConflictException;
+import dev.lifeboat.job.IdempotencyKeys;
 import dev.lifeboat.job.Job;
 import dev.lifeboat.job.JobFollowUp;
 import dev.lifeboat.job.JobKind;
@@ -45,7 +46,7 @@ public class PruneAfterBackup implements JobFollowUp {
             return;
         }
         try {
-            queue.enqueue(new NewJob(new PruneArgs(), job.target, "prune-after-backup:" + backup.get().backupId()));
+            queue.enqueue(new NewJob(new PruneArgs(), job.target, IdempotencyKeys.PRUNE_AFTER_BACKUP + backup.get().backupId()));
         } catch (IdempotencyConflictException e) {
             // the key names this backup: only a prune of it can have used it
         }

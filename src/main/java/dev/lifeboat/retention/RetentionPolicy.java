@@ -52,7 +52,7 @@ public final class RetentionPolicy {
                 .ifPresent(b -> reasons.get(b.id).add("newest backup that passed a drill"));
         for (Backup b : newestFirst) {
             if (b.pinned) {
-                reasons.get(b.id).add("pinned");
+                reasons.get(b.id).add(b.pinnedReason == null ? "pinned" : "pinned " + b.pinnedReason);
             }
             if (inUse.contains(b.id)) {
                 reasons.get(b.id).add("in use by a queued or running job");

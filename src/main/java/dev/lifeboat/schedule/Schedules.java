@@ -6,6 +6,7 @@ import dev.lifeboat.backup.BackupArgs;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.drill.DrillArgs;
 import dev.lifeboat.job.IdempotencyConflictException;
+import dev.lifeboat.job.IdempotencyKeys;
 import dev.lifeboat.job.JobArgs;
 import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobQueue;
@@ -74,7 +75,7 @@ public class Schedules {
 
     /** The Idempotency-Key of one fire time: the same in every replica. */
     public static String key(JobKind kind, String target, Instant scheduledFireTime) {
-        return "schedule:" + kind.id() + ":" + target + ":" + scheduledFireTime.getEpochSecond();
+        return IdempotencyKeys.SCHEDULE + kind.id() + ":" + target + ":" + scheduledFireTime.getEpochSecond();
     }
 
     /**

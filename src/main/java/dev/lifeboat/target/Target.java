@@ -32,12 +32,20 @@ public record Target(String name, String host, int port, String database, String
      * @param role        what restored objects belong to ({@code --no-owner --role=<role>}), unless keepOwners
      * @param jobs        parallel pg_restore jobs: {@code restore.jobs}, by default the target's dump {@code jobs}
      * @param preRestore  webhook before a replace restore fences the database, or null
-     * @param postRestore webhook after a replace restore swapped the databases, or null
+     * @param postRestore webhook after a replace restore swapped the databases (or ended without swapping), or null
+     * @param hookSecret  HMAC key the hook requests are signed with, or null (never printed)
      */
     public record RestoreOptions(String role, boolean keepOwners, boolean privileges, int jobs,
-                                 URI preRestore, URI postRestore, Duration hookTimeout) {
+                                 URI preRestore, URI postRestore, Duration hookTimeout, String hookSecret) {
         public static RestoreOptions defaults(String username) {
-            return new RestoreOptions(username, false, true, 1, null, null, Duration.ofSeconds(60));
+            return new RestoreOptions(username, false, true, 1, null, null, Duration.ofSeconds(60), null);
+        }
+
+        @Override
+        public String toString() {
+            return "RestoreOptions[role=" + role + ", keepOwners=" + keepOwners + ", privileges=" + privileges + ", jobs=" + jobs
+                    + ", preRestore=" + preRestore + ", postRestore=" + postRestore + ", hookTimeout=" + hookTimeout
+                    + ", hookSecret=" + (hookSecret == null ? "none" : "***") + "]";
         }
 
         /**

@@ -164,8 +164,12 @@ public class Targets {
         if (t.hooks().timeout().isNegative() || t.hooks().timeout().isZero()) {
             problems.add(key + ".hooks.timeout must be positive");
         }
+        if (t.hooks().secret().isPresent() && t.hooks().secret().get().isBlank()) {
+            problems.add(key + ".hooks.secret is empty (an env reference that resolved to nothing?). Hint: set it or leave it out");
+        }
         return new Target.RestoreOptions(r.role().orElse(t.username()), r.keepOwners(), r.privileges(), jobs,
-                t.hooks().preRestore().orElse(null), t.hooks().postRestore().orElse(null), t.hooks().timeout());
+                t.hooks().preRestore().orElse(null), t.hooks().postRestore().orElse(null), t.hooks().timeout(),
+                t.hooks().secret().orElse(null));
     }
 
     private static Target.Schedule schedule(String key, LifeboatConfig.Target t, ConfigProblems problems) {

@@ -3,6 +3,7 @@ package dev.lifeboat.api;
 import dev.lifeboat.support.ScriptArgs;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobState;
+import dev.lifeboat.job.IdempotencyKeys;
 import dev.lifeboat.job.NewJob;
 import dev.lifeboat.support.Api;
 import dev.lifeboat.support.Db;
@@ -118,12 +119,29 @@ class ApiTest {
         again.then().statusCode(202).header("Idempotent-Replayed", "true");
         assertThat(again.jsonPath().getString("id")).isEqualTo(first.jsonPath().getString("id"));
         assertThat(again.header("Location")).isEqualTo(first.header("Location"));
-        assertThat(db.count("SELECT count(*) FROM job WHERE idempotency_key = ?", key)).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM job WHERE idempotency_key = ?", IdempotencyKeys.ofCaller("operator", key))).isEqualTo(1);
         Api.as(OPERATOR).header("Idempotency-Key", key).body("{\"target\":\"beta\"}").post("/api/v1/backups")
                 .then().statusCode(422).contentType(PROBLEM).body("detail", containsString("different request"));
         Api.as(OPERATOR).header("Idempotency-Key", "x".repeat(300)).body("{\"target\":\"alpha\"}").post("/api/v1/backups")
                 .then().statusCode(400).contentType(PROBLEM);
         queue.requestCancel(UUID.fromString(first.jsonPath().getString("id")));
+    }
+
+    @Test
+    void idempotencyKeysBelongToTheirTokenAndLifeboatsOwnPrefixesAreRefused() {
+        String key = "nightly-" + UUID.randomUUID();
+        Response operator = Api.as(OPERATOR).header("Idempotency-Key", key).body("{\"target\":\"alpha\"}").post("/api/v1/backups");
+        Response admin = Api.as(ADMIN).header("Idempotency-Key", key).body("{\"target\":\"alpha\"}").post("/api/v1/backups");
+        operator.then().statusCode(202);
+        admin.then().statusCode(202).header("Idempotent-Replayed", (String) null);
+        assertThat(admin.jsonPath().getString("id")).as("another token's key never finds (or reveals) this job")
+                .isNotEqualTo(operator.jsonPath().getString("id"));
+        for (String reserved : List.of("schedule:backup:alpha:1", "notify:test:job.failed:x", "prune-after-backup:x", "api:admin:x")) {
+            Api.as(OPERATOR).header("Idempotency-Key", reserved).body("{\"target\":\"alpha\"}").post("/api/v1/backups")
+                    .then().statusCode(422).contentType(PROBLEM).body("detail", containsString("Lifeboat uses that prefix"));
+        }
+        queue.requestCancel(UUID.fromString(operator.jsonPath().getString("id")));
+        queue.requestCancel(UUID.fromString(admin.jsonPath().getString("id")));
     }
 
     @Test

@@ -458,7 +458,7 @@ class BackupTest {
                 .doesNotContain(TargetDbs.PASSWORD).doesNotContain(TargetDbs.WRONG_PASSWORD).doesNotContain("lifeboat-test-secret-key");
         for (String path : List.of("/api/v1/jobs?limit=500", "/api/v1/backups?limit=500", "/api/v1/targets",
                 "/api/v1/targets/shop/check", "/api/v1/targets/wrongpw/check")) {
-            String body = as(VIEWER).get(path).then().statusCode(200).extract().asString();
+            String body = as(OPERATOR).get(path).then().statusCode(200).extract().asString();
             assertThat(body).as(path).doesNotContain(TargetDbs.PASSWORD).doesNotContain(TargetDbs.WRONG_PASSWORD)
                     .doesNotContain("lifeboat-test-secret-key");
         }
@@ -533,14 +533,15 @@ class BackupTest {
 
     @Test
     void theTargetCheckRunsThePreflightAndSaysWhatIsWrong() {
-        JsonPath ok = as(VIEWER).get("/api/v1/targets/shop/check").then().statusCode(200).extract().jsonPath();
+        as(VIEWER).get("/api/v1/targets/shop/check").then().statusCode(403).contentType("application/problem+json");
+        JsonPath ok = as(OPERATOR).get("/api/v1/targets/shop/check").then().statusCode(200).extract().jsonPath();
         assertThat(ok.getBoolean("ok")).as(ok.prettify()).isTrue();
         assertThat(ok.getList("checks.name")).containsExactly("credentials", "connection", "pg_dump", "encryption", "storage:local", "storage:s3");
         assertThat(ok.getString("checks.find { it.name == 'pg_dump' }.detail")).contains("pg_dump 15.");
 
-        JsonPath bad = as(VIEWER).get("/api/v1/targets/wrongpw/check").then().statusCode(200).extract().jsonPath();
+        JsonPath bad = as(OPERATOR).get("/api/v1/targets/wrongpw/check").then().statusCode(200).extract().jsonPath();
         assertThat(bad.getBoolean("ok")).isFalse();
         assertThat(bad.getString("checks.find { it.name == 'connection' }.detail")).contains("password authentication failed");
-        as(VIEWER).get("/api/v1/targets/nope/check").then().statusCode(404).contentType("application/problem+json");
+        as(OPERATOR).get("/api/v1/targets/nope/check").then().statusCode(404).contentType("application/problem+json");
     }
 }

@@ -96,6 +96,31 @@ class DrillTest {
                 .contains("lifeboat_drill_restore_seconds{target=\"shop\"}");
     }
 
+    /** The copy of the backup in the S3 storage (bucket backups, prefix lifeboat), rewritten by {@code change}. */
+    static void changeS3Copy(String backupId, java.util.function.UnaryOperator<byte[]> change) {
+        String key = "lifeboat/" + as(VIEWER).get("/api/v1/backups/" + backupId).jsonPath().getString("locations.find { it.storage == 's3' }.key");
+        var s3 = dev.lifeboat.storage.S3TestResource.server().admin();
+        byte[] data = s3.getObjectAsBytes(b -> b.bucket("backups").key(key)).asByteArray();
+        s3.putObject(b -> b.bucket("backups").key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(change.apply(data)));
+    }
+
+    static byte[] flipped(byte[] data) {
+        byte[] out = data.clone();
+        out[out.length / 3] ^= 0x40;
+        return out;
+    }
+
+    @Test
+    void aFlippedByteInOneCopyIsNamedAndTheDrillRestoresTheOther() throws Exception {
+        String id = backup();
+        Path file = localCopy(id);
+        Files.write(file, flipped(Files.readAllBytes(file)));
+        JsonPath job = drill(id);
+        assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
+        assertThat(job.getString("result.checks.find { it.name == 'stored copy' }.detail")).startsWith("storage s3: ")
+                .contains("the copy in local is damaged").contains("SHA-256");
+    }
+
     @Test
     void aFlippedByteFailsTheStoredCopyCheck() throws Exception {
         String id = backup();
@@ -103,6 +128,7 @@ class DrillTest {
         byte[] data = Files.readAllBytes(file);
         data[data.length / 3] ^= 0x40;
         Files.write(file, data);
+        changeS3Copy(id, DrillTest::flipped); // every copy damaged
         JsonPath job = drill(id);
         assertThat(job.getBoolean("result.passed")).isFalse();
         assertThat(job.getString("result.reason")).contains("stored copy").contains("SHA-256");
@@ -117,6 +143,7 @@ class DrillTest {
         Path file = localCopy(id);
         byte[] data = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(data, data.length - 100));
+        changeS3Copy(id, d -> java.util.Arrays.copyOf(d, d.length - 100)); // every copy damaged
         JsonPath job = drill(id);
         assertThat(job.getBoolean("result.passed")).isFalse();
         assertThat(job.getString("result.reason")).contains("stored copy").contains("bytes, expected " + data.length);

@@ -1,5 +1,6 @@
 package dev.lifeboat.notify;
 
+import dev.lifeboat.crypto.WebhookSignature;
 import dev.lifeboat.job.FollowUps;
 import dev.lifeboat.pg.PgTestDb;
 import dev.lifeboat.support.HookServer;
@@ -47,9 +48,13 @@ class NotificationTest {
         String jobId = failed.getString("id");
         HookServer.Call call = await().atMost(Duration.ofSeconds(30)).until(() -> delivery("job.failed", jobId), Optional::isPresent).get();
 
-        String expected = "sha256=" + NotifyHandler.sign(HookServer.SECRET, call.body().getBytes(StandardCharsets.UTF_8));
+        long timestamp = Long.parseLong(call.timestamp());
+        assertThat(timestamp).isCloseTo(java.time.Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(300L));
+        String expected = WebhookSignature.sign(HookServer.SECRET, timestamp, call.body().getBytes(StandardCharsets.UTF_8));
         assertThat(call.signature()).isEqualTo(expected);
-        assertThat(call.signature()).isNotEqualTo("sha256=" + NotifyHandler.sign("another secret", call.body().getBytes(StandardCharsets.UTF_8)));
+        assertThat(call.signature()).isNotEqualTo(WebhookSignature.sign("another secret", timestamp, call.body().getBytes(StandardCharsets.UTF_8)))
+                .as("a replayed body with another timestamp does not match")
+                .isNotEqualTo(WebhookSignature.sign(HookServer.SECRET, timestamp + 1, call.body().getBytes(StandardCharsets.UTF_8)));
         JsonPath body = new JsonPath(call.body());
         assertThat(body.getString("target")).isEqualTo("nodb");
         assertThat(body.getString("job.kind")).isEqualTo("backup");

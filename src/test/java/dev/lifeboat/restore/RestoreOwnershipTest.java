@@ -28,10 +28,10 @@ class RestoreOwnershipTest {
     @Test
     void anotherRoleNoPrivilegesOrTheDumpsOwners() {
         Duration t = Duration.ofSeconds(60);
-        assertThat(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t)).restore().pgRestoreOptions())
+        assertThat(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t, null)).restore().pgRestoreOptions())
                 .containsExactly("--no-owner", "--role=app_owner", "--no-privileges");
-        assertThat(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t)).restore().pgRestoreOptions()).isEmpty();
-        assertThat(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t)).restore().pgRestoreOptions())
+        assertThat(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t, null)).restore().pgRestoreOptions()).isEmpty();
+        assertThat(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t, null)).restore().pgRestoreOptions())
                 .containsExactly("--no-privileges");
     }
 }

@@ -78,7 +78,7 @@ class RetentionTest {
         JsonPath preview = as(VIEWER).get("/api/v1/targets/pruned/retention").then().statusCode(200).extract().jsonPath();
         assertThat(preview.getMap("rules")).containsEntry("keepLast", 2);
         assertThat(preview.getInt("delete")).isZero();
-        assertThat(preview.getList("backups.find { it.backupId == '" + pinned + "' }.reasons")).containsExactly("pinned");
+        assertThat(preview.getList("backups.find { it.backupId == '" + pinned + "' }.reasons", String.class)).containsExactly("pinned by an admin (token admin)");
         assertThat(preview.getList("backups.find { it.backupId == '" + drilled + "' }.reasons")).containsExactly("newest backup that passed a drill");
 
         // Unpinned, the first backup is what the next prune deletes; the preview says so first.

@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * ({@code /pre} and {@code /post}): it records each call and answers the status a test sets.
  */
 public class HookServer implements QuarkusTestResourceLifecycleManager {
-    /** One request received: path, JSON body and the X-Lifeboat-Signature header (or null). */
-    public record Call(String path, String body, String signature) {
+    /** One request received: path, JSON body, and the X-Lifeboat-Signature and X-Lifeboat-Timestamp headers (or null). */
+    public record Call(String path, String body, String signature, String timestamp) {
     }
 
     public static final List<Call> CALLS = new CopyOnWriteArrayList<>();
@@ -51,7 +51,8 @@ public class HookServer implements QuarkusTestResourceLifecycleManager {
         }
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Call call = new Call(exchange.getRequestURI().getPath(), body, exchange.getRequestHeaders().getFirst("X-Lifeboat-Signature"));
+            Call call = new Call(exchange.getRequestURI().getPath(), body, exchange.getRequestHeaders().getFirst("X-Lifeboat-Signature"),
+                    exchange.getRequestHeaders().getFirst("X-Lifeboat-Timestamp"));
             CALLS.add(call);
             int status = switch (call.path()) {
                 case "/pre" -> PRE_STATUS.get();
@@ -75,6 +76,7 @@ public class HookServer implements QuarkusTestResourceLifecycleManager {
         return Map.of("lifeboat.targets.store.hooks.pre-restore", base + "/pre",
                 "lifeboat.targets.store.hooks.post-restore", base + "/post",
                 "lifeboat.targets.store.hooks.timeout", "10s",
+                "lifeboat.targets.store.hooks.secret", SECRET,
                 "lifeboat.notifications.webhooks.test.url", base + "/notify",
                 "lifeboat.notifications.webhooks.test.secret", SECRET);
     }
