@@ -39,7 +39,8 @@ if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then
     || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q age >/dev/null; }
 fi
 # s3cmd and jq: the recovery runbook (docs/runbook.md) fetches backups with them, and RunbookTest follows it.
-for tool in s3cmd jq; do
+# openssl: TlsTest makes a certificate authority and a server certificate for a PostgreSQL of its own.
+for tool in s3cmd jq openssl; do
   if ! command -v "$tool" >/dev/null; then
     log "installing $tool from Debian packages"
     export DEBIAN_FRONTEND=noninteractive

@@ -74,6 +74,17 @@ public interface LifeboatConfig {
         @WithName("password-file")
         Optional<Path> passwordFile();
 
+        /**
+         * TLS to the server, as libpq's sslmode: {@code disable}, {@code allow}, {@code prefer},
+         * {@code require}, {@code verify-ca} or {@code verify-full}. Used by Lifeboat's own connections and
+         * by every PostgreSQL tool it runs.
+         */
+        @WithDefault("prefer")
+        String sslmode();
+
+        /** The CA certificate file the server's certificate must chain to (required by verify-ca and verify-full). */
+        Optional<Path> sslrootcert();
+
         /** Comma-separated storage names this target's backups go to. May be omitted when exactly one storage exists. */
         Optional<List<String>> storage();
 

@@ -1,7 +1,9 @@
 package dev.lifeboat.pg;
 
 import dev.lifeboat.target.Target;
+import dev.lifeboat.target.Tls;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,13 @@ import java.util.Properties;
  * @param password may be null (no password configured)
  */
 public record PgConnectInfo(String target, String host, int port, String database, String username, String password,
-                            Duration connectTimeout) {
+                            Duration connectTimeout, Tls tls) {
+
+    /** Connection info with libpq's default TLS (prefer, certificate not checked). */
+    public PgConnectInfo(String target, String host, int port, String database, String username, String password,
+                         Duration connectTimeout) {
+        this(target, host, port, database, username, password, connectTimeout, Tls.DEFAULT);
+    }
 
     /** Connection info of a target's own database, reading its password now (a password file is re-read at each use). */
     public static PgConnectInfo of(Target target, Duration connectTimeout) {
@@ -34,12 +42,12 @@ public record PgConnectInfo(String target, String host, int port, String databas
                     + ". Hint: check lifeboat.targets." + target.name() + ".password-file and the mounted Secret", e);
         }
         return new PgConnectInfo(target.name(), target.host(), target.port(), target.database(), target.username(), password,
-                connectTimeout);
+                connectTimeout, target.tls());
     }
 
     /** The same server and credentials, another database (a restore or drill scratch database, or {@code postgres}). */
     public PgConnectInfo withDatabase(String otherDatabase) {
-        return new PgConnectInfo(target, host, port, otherDatabase, username, password, connectTimeout);
+        return new PgConnectInfo(target, host, port, otherDatabase, username, password, connectTimeout, tls);
     }
 
     /**
@@ -97,6 +105,10 @@ public record PgConnectInfo(String target, String host, int port, String databas
         // Objects in the target's own schemas (a planted public.quote_ident, say) never stand in for the
         // built-in functions Lifeboat calls: only pg_catalog (and this session's temporary schema) is searched.
         props.setProperty("options", "-c search_path=" + SAFE_SEARCH_PATH);
+        props.setProperty("sslmode", tls.mode().id());
+        if (tls.rootCert() != null) {
+            props.setProperty("sslrootcert", tls.rootCert().toString());
+        }
         try {
             return DriverManager.getConnection(jdbcUrl(), props);
         } catch (SQLException e) {
@@ -126,9 +138,25 @@ public record PgConnectInfo(String target, String host, int port, String databas
                     + " lifeboat.targets." + target + ".database", e);
             case "42501" -> new PgPermanentException("role " + username + " may not connect (" + where + "): " + server
                     + ". Hint: GRANT CONNECT ON DATABASE " + database + " TO " + username, e);
-            default -> new PgConnectException("cannot connect (" + where + "): " + server
+            default -> tlsProblem(e) != null
+                    ? new PgPermanentException("cannot connect (" + where + ") with sslmode=" + tls.mode().id() + ": " + tlsProblem(e)
+                            + ". Hint: check lifeboat.targets." + target + ".sslmode and sslrootcert, and the server's certificate"
+                            + " (its name must be the host Lifeboat connects to for verify-full)", e)
+                    : new PgConnectException("cannot connect (" + where + "): " + server
                     + ". Hint: check that the server is up and reachable from Lifeboat; the job is retried", e);
         };
+    }
+
+    /** What went wrong with TLS, if that is why the connection failed (names no secret). */
+    private static String tlsProblem(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof SSLException || m.contains("does not support SSL") || m.contains("SSL")
+                    || m.contains("certificate") || m.contains("hostname")) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private static String urlEncode(String s) {

@@ -128,6 +128,10 @@ public final class PgProcess implements AutoCloseable {
             env.put("PGCONNECT_TIMEOUT", Long.toString(Math.max(2, conn.connectTimeout().toSeconds())));
             // As on Lifeboat's own connections: objects planted in the target's schemas never stand in for built-ins.
             env.put("PGOPTIONS", "-c search_path=" + PgConnectInfo.SAFE_SEARCH_PATH);
+            env.put("PGSSLMODE", conn.tls().mode().id());
+            if (conn.tls().rootCert() != null) {
+                env.put("PGSSLROOTCERT", conn.tls().rootCert().toString());
+            }
             if (conn.password() != null) {
                 passfile = writePassfile(conn);
                 env.put("PGPASSFILE", passfile.toString());

@@ -17,13 +17,13 @@ import java.util.Optional;
 public record Target(String name, String host, int port, String database, String username,
                      List<String> storage, Profile profile, PasswordSource passwordSource,
                      DumpFormat format, int jobs, boolean globals, RestoreOptions restore,
-                     RetentionRules retention, Schedule schedule) {
+                     RetentionRules retention, Schedule schedule, Tls tls) {
 
     /** A target with the default backup and restore options: custom format, no globals, no retention or schedules. */
     public Target(String name, String host, int port, String database, String username,
                   List<String> storage, Profile profile, PasswordSource passwordSource) {
         this(name, host, port, database, username, storage, profile, passwordSource, DumpFormat.CUSTOM, 1, false,
-                RestoreOptions.defaults(username), RetentionRules.NONE, Schedule.NONE);
+                RestoreOptions.defaults(username), RetentionRules.NONE, Schedule.NONE, Tls.DEFAULT);
     }
 
     /**

@@ -98,11 +98,27 @@ public class Targets {
         Target.RestoreOptions restore = restore(key, t, problems);
         Target.Schedule schedule = schedule(key, t, problems);
         RetentionRules retention = retention(key, t, problems);
+        Tls tls = tls(key, t, problems);
         if (problems.count() > before) {
             return null;
         }
         return new Target(name, t.host(), t.port(), t.database().orElseThrow(), t.username(), List.copyOf(storage), profile.orElseThrow(),
-                password, format.orElseThrow(), t.jobs(), t.globals(), restore, retention, schedule);
+                password, format.orElseThrow(), t.jobs(), t.globals(), restore, retention, schedule, tls);
+    }
+
+    private static Tls tls(String key, LifeboatConfig.Target t, ConfigProblems problems) {
+        Optional<Tls.Mode> mode = Tls.Mode.parse(t.sslmode());
+        if (mode.isEmpty()) {
+            problems.add(key + ".sslmode=" + t.sslmode() + " is unknown. Hint: disable, allow, prefer, require, verify-ca or verify-full");
+            return Tls.DEFAULT;
+        }
+        if (t.sslrootcert().isPresent() && !Files.isReadable(t.sslrootcert().get())) {
+            problems.add(key + ".sslrootcert " + t.sslrootcert().get() + " does not exist or is not readable");
+        }
+        if (mode.get().verifies() && t.sslrootcert().isEmpty()) {
+            problems.add(key + ".sslmode=" + t.sslmode() + " needs sslrootcert: the CA certificate the server's certificate must chain to");
+        }
+        return new Tls(mode.get(), t.sslrootcert().orElse(null));
     }
 
     private static Target.PasswordSource password(String key, LifeboatConfig.Target t, ConfigProblems problems) {

@@ -134,6 +134,22 @@ class ConfigValidationTest {
     }
 
     @Test
+    void tlsSettingsAreChecked() {
+        Map<String, String> p = good();
+        p.put("lifeboat.targets.mastodon.sslmode", "verify-fully");
+        p.put("lifeboat.targets.strict.database", "x");
+        p.put("lifeboat.targets.strict.sslmode", "verify-full");
+        p.put("lifeboat.targets.rooted.database", "x");
+        p.put("lifeboat.targets.rooted.sslmode", "verify-ca");
+        p.put("lifeboat.targets.rooted.sslrootcert", "/nonexistent/ca.crt");
+        assertThatThrownBy(() -> new Targets(config(p)))
+                .hasMessageContaining("lifeboat.targets.mastodon.sslmode=verify-fully is unknown")
+                .hasMessageContaining("lifeboat.targets.strict.sslmode=verify-full needs sslrootcert")
+                .hasMessageContaining("lifeboat.targets.rooted.sslrootcert /nonexistent/ca.crt does not exist");
+        assertThat(new Targets(config(good())).find("mastodon").orElseThrow().tls().mode().id()).isEqualTo("prefer");
+    }
+
+    @Test
     void aMissingPasswordFileIsReported() {
         Map<String, String> p = good();
         p.remove("lifeboat.targets.mastodon.password");

@@ -4,6 +4,7 @@ import dev.lifeboat.target.DumpFormat;
 import dev.lifeboat.target.Profile;
 import dev.lifeboat.target.RetentionRules;
 import dev.lifeboat.target.Target;
+import dev.lifeboat.target.Tls;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -16,7 +17,7 @@ class RestoreOwnershipTest {
 
     static Target target(Target.RestoreOptions options) {
         return new Target("mastodon", "db", 5432, "mastodon_production", "mastodon", List.of("s3"), Profile.MASTODON,
-                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, false, options, RetentionRules.NONE, Target.Schedule.NONE);
+                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, false, options, RetentionRules.NONE, Target.Schedule.NONE, Tls.DEFAULT);
     }
 
     @Test
