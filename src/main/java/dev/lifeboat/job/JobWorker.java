@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  */
 public final class JobWorker {
     private static final Logger LOG = Logger.getLogger(JobWorker.class);
+    /**
+     * One line when a handler starts and one when it returned, per attempt ({@code dev.lifeboat.job.attempts} at
+     * DEBUG): bench/chaos.sh reads them to prove that no job ever had two attempts running at once.
+     */
+    private static final Logger ATTEMPTS = Logger.getLogger("dev.lifeboat.job.attempts");
 
     /** Tuning of one pool. */
     public record Settings(int concurrency, Duration lease, Duration pollInterval, Duration retryBackoff,
@@ -235,6 +240,7 @@ public final class JobWorker {
     /** Runs one claimed job and records its outcome. Nothing escapes: any Throwable is a failure. */
     private void execute(JobContext ctx) {
         Job job = ctx.job();
+        ATTEMPTS.debugf("attempt start job=%s kind=%s attempt=%d worker=%s", job.id, job.kind, job.attempt, workerId);
         Timer.Sample sample = Timer.start(metrics);
         String outcomeTag = "unknown";
         boolean handedToCompleter = false;
@@ -286,6 +292,7 @@ public final class JobWorker {
             }
             int free = settings.concurrency() - reserved.decrementAndGet();
             sample.stop(metrics.timer("lifeboat.job.duration", "kind", job.kind, "outcome", outcomeTag));
+            ATTEMPTS.debugf("attempt end job=%s kind=%s attempt=%d worker=%s outcome=%s", job.id, job.kind, job.attempt, workerId, outcomeTag);
             // Claim again now if half the slots are free; otherwise the completer's next flush wakes the
             // dispatcher, so a busy pool claims several jobs per transaction rather than one per slot.
             if (!handedToCompleter || free >= Math.max(1, settings.concurrency() / 2)) {
