@@ -36,6 +36,15 @@ def show(items, limit=20):
         print(f"    ... and {len(items) - limit} more")
 
 
+def verdict(*groups):
+    """Prints each (title, items) group that has items as a violation, then the "violations <n>" line."""
+    for title, items in groups:
+        if items:
+            print(f"  VIOLATION {title}: {len(items)}")
+            show(items)
+    print(f"violations {sum(len(items) for _, items in groups)}")
+
+
 def check_jobs(submitted_tsv, jobs_json):
     jobs = load_jobs(jobs_json)
     submitted = []
@@ -66,12 +75,8 @@ def check_jobs(submitted_tsv, jobs_json):
     if replayed:
         print(f"  {len(replayed)} job(s) answered more than one submission (a POST retried on another replica with the same Idempotency-Key):")
         show(replayed, 5)
-    for title, items in (("submitted but not in the job table", missing), ("submitted and not in a terminal state", not_terminal),
-                         ("follow-up jobs still queued or running", stuck)):
-        if items:
-            print(f"  VIOLATION {title}: {len(items)}")
-            show(items)
-    print(f"violations {len(missing) + len(not_terminal) + len(stuck)}")
+    verdict(("submitted but not in the job table", missing), ("submitted and not in a terminal state", not_terminal),
+            ("follow-up jobs still queued or running", stuck))
 
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*attempt (start|end) job=(\S+) kind=(\S+) attempt=(\d+) worker=(\S+)"
@@ -132,10 +137,7 @@ def check_attempts(events_tsv, end_epoch):
     multi = sum(1 for v in intervals.values() if len(v) > 1)
     print(f"  {len(incarnations)} replica runs, {lines} attempt lines: {n} attempts of {len(intervals)} jobs ({multi} jobs with more"
           f" than one attempt), {opened_at_kill} attempts ended by kill -9, {still_open} still open at the end")
-    if overlaps:
-        print(f"  VIOLATION attempts of one job running at once: {len(overlaps)}")
-        show(overlaps)
-    print(f"violations {len(overlaps)}")
+    verdict(("attempts of one job running at once", overlaps))
 
 
 NEWS = {"backup", "restore", "drill", "verify", "prune", "catalog_rebuild"}  # notify.Notifier.KINDS
@@ -177,12 +179,8 @@ def check_webhooks(jobs_json, receiver_log):
     print(f"  {len(expected)} events called for by the finished jobs; received {sum(len(d) for d in deliveries.values())} distinct"
           f" deliveries ({dict(sorted(by_event.items()))}); {again} repeated request(s) of a delivery already received (same"
           f" X-Lifeboat-Delivery: a receiver drops them); restore hooks called: {dict(sorted(hooks.items()))}")
-    for title, items in (("events never delivered", missing), ("events delivered under more than one X-Lifeboat-Delivery", twice),
-                         ("deliveries of events no finished job calls for", unexpected)):
-        if items:
-            print(f"  VIOLATION {title}: {len(items)}")
-            show(items)
-    print(f"violations {len(missing) + len(twice) + len(unexpected)}")
+    verdict(("events never delivered", missing), ("events delivered under more than one X-Lifeboat-Delivery", twice),
+            ("deliveries of events no finished job calls for", unexpected))
 
 
 if __name__ == "__main__":
