@@ -480,8 +480,10 @@ section "every available backup's objects exist with the catalogued SHA-256; eve
     [ -f "$WORK/s3/bench/lifeboat/$mkey" ] || { echo "  VIOLATION backup $id: its manifest $mkey is missing"; bad=$((bad + 1)); }
   done < <(psql_q -d "$LB_DB" -c "SELECT b.id, l->>'key', l->>'sha256', l->>'manifestKey' FROM backup b, jsonb_array_elements(b.locations) l
              WHERE b.status = 'available' ORDER BY b.created_at")
-  s3api list-objects-v2 --bucket bench --prefix lifeboat/ --query 'Contents[].Key' --output text | tr '\t' '\n' | grep -v '^None$' \
-    > "$WORK/s3-keys.txt" || true
+  if ! s3api list-objects-v2 --bucket bench --prefix lifeboat/ --query 'Contents[].Key' --output text > "$WORK/s3-list.txt"; then
+    echo "  VIOLATION ListObjectsV2 failed: the manifests were not checked"; bad=$((bad + 1))
+  fi
+  tr '\t' '\n' < "$WORK/s3-list.txt" | grep -v -e '^None$' -e '^$' > "$WORK/s3-keys.txt" || true
   psql_q -d "$LB_DB" -c "SELECT id FROM backup" | sort > "$WORK/catalog-ids.txt"
   manifests=0 orphans=0
   while read -r key; do
@@ -500,9 +502,12 @@ section "every available backup's objects exist with the catalogued SHA-256; eve
 
 section "no incomplete multipart upload"
 {
-  s3api list-multipart-uploads --bucket bench --output json > "$WORK/multipart.json" || echo '{}' > "$WORK/multipart.json"
-  jq -r '(.Uploads // [])[] | "  VIOLATION incomplete upload \(.Key) (\(.UploadId), initiated \(.Initiated))"' "$WORK/multipart.json"
-  echo "violations $(jq '(.Uploads // []) | length' "$WORK/multipart.json")"
+  if s3api list-multipart-uploads --bucket bench --output json > "$WORK/multipart.json"; then
+    jq -r '(.Uploads // [])[] | "  VIOLATION incomplete upload \(.Key) (\(.UploadId), initiated \(.Initiated))"' "$WORK/multipart.json"
+    echo "violations $(jq '(.Uploads // []) | length' "$WORK/multipart.json")"
+  else
+    echo "  VIOLATION ListMultipartUploads failed: nothing checked"; echo "violations 1"
+  fi
 } | verdict multipart || true
 
 # this run's scratch databases: lifeboat_drill_/lifeboat_restore_ + 16 hex of one of its jobs' ids
