@@ -56,16 +56,17 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
 # ---- processes we start; stopped on exit ------------------------------------------------------------
-S3_PID= SVC_PID= SAMPLER_PID=
+S3_PID= SVC_PID= SAMPLER_PID= EXTRA_PIDS=
 # The EXIT trap (the script sets `trap cleanup EXIT` and `trap 'exit 130' INT TERM` once WORK is set):
-# stops the sampler, Lifeboat and S3Proxy, whichever were started (TERM, KILL after 10 s), then runs the
-# script's cleanup_more, and exits with the script's status.
+# stops the sampler, Lifeboat, the script's EXTRA_PIDS (space-separated) and S3Proxy, whichever were
+# started (TERM, and CONT for a stopped one; KILL after 10 s), then runs the script's cleanup_more, and
+# exits with the script's status.
 cleanup() {
   local rc=$? pid
-  for pid in $SAMPLER_PID $SVC_PID $S3_PID; do
-    kill "$pid" 2>/dev/null || true
+  for pid in $SAMPLER_PID $SVC_PID $EXTRA_PIDS $S3_PID; do
+    if kill "$pid" 2>/dev/null; then kill -CONT "$pid" 2>/dev/null || true; fi
   done
-  for pid in $SAMPLER_PID $SVC_PID $S3_PID; do
+  for pid in $SAMPLER_PID $SVC_PID $EXTRA_PIDS $S3_PID; do
     for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
@@ -115,11 +116,13 @@ ensure_db() { # scale: database bench_s<scale> with pgbench data of that scale (
 }
 
 # ---- keys and token -----------------------------------------------------------------------------------
-make_keys() { # kept in WORK (0600) and reused: -> RECIPIENT (of the age key), TOKEN, S3_ID (+ s3-secret)
+make_keys() { # kept in WORK (0600) and reused: -> RECIPIENT (of the age key), TOKEN (+ curl-auth.cfg), S3_ID (+ s3-secret)
   [ -s "$WORK/age-key.txt" ] || (umask 077; age-keygen -o "$WORK/age-key.txt" 2>/dev/null)
   RECIPIENT=$(age-keygen -y "$WORK/age-key.txt")
   [ -s "$WORK/token" ] || (umask 077; od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > "$WORK/token")
   TOKEN=$(cat "$WORK/token")
+  # api()'s header, in a file so that the token never shows on curl's argument list
+  (umask 077; printf 'header = "Authorization: Bearer %s"\n' "$TOKEN" > "$WORK/curl-auth.cfg")
   S3_ID=bench-access
   [ -s "$WORK/s3-secret" ] || (umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' > "$WORK/s3-secret")
 }
@@ -159,9 +162,8 @@ EOF
 
 # ---- Lifeboat -------------------------------------------------------------------------------------------
 # start_lifeboat db role -Dproperty...: builds Lifeboat unless BUILD=0, (re)creates its own database <db>,
-# starts JAR with -Xmx$XMX on a free port, a token of <role> (TOKEN; only its hash is configured), the
-# storage "s3" on S3Proxy (path-style, prefix lifeboat), the age RECIPIENT and the given properties (the
-# script's storages, targets, ...); waits until it is ready. -> API, SVC_PID, IDLE_RSS_KB
+# starts JAR with -Xmx$XMX on a free port (launch_lifeboat) and waits until it is ready (wait_ready).
+# -> API, SVC_PID, IDLE_RSS_KB
 start_lifeboat() {
   local db=$1 role=$2 http_port
   shift 2
@@ -174,13 +176,27 @@ start_lifeboat() {
   http_port=$(free_port)
   API=http://127.0.0.1:$http_port
   log "starting Lifeboat with -Xmx$XMX on $API ($JAR)"
+  launch_lifeboat "$WORK/lifeboat.log" "$http_port" "jdbc:postgresql://127.0.0.1:$PGPORT/$db" "$role" "$@"
+  SVC_PID=$LAUNCHED_PID
+  wait_ready "$API" "$SVC_PID" "$WORK/lifeboat.log" 600 || die "Lifeboat did not get ready"
+  IDLE_RSS_KB=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SVC_PID/status")
+  log "Lifeboat ready (pid $SVC_PID, RSS $((IDLE_RSS_KB / 1024)) MB idle)"
+}
+# launch_lifeboat log http_port jdbc_url role -Dproperty...: starts JAR in the background (its output to
+# <log>) with -Xmx$XMX, Lifeboat's database at <jdbc_url> as lifeboat_test, a token of <role> (TOKEN; only
+# its hash is configured), the storage "s3" on S3Proxy (path-style, prefix lifeboat), the age RECIPIENT
+# and the given properties (the script's storages, targets, ...). Does not wait. -> LAUNCHED_PID
+LAUNCHED_PID=
+launch_lifeboat() {
+  local log_file=$1 http_port=$2 jdbc_url=$3 role=$4
+  shift 4
   # Secrets go through the environment and files, never the command line.
   QUARKUS_DATASOURCE_PASSWORD=lifeboat_test \
   BENCH_TOKEN_HASH="sha256:$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" \
   BENCH_S3_SECRET="$(cat "$WORK/s3-secret")" \
   java "-Xmx$XMX" \
     -Dquarkus.http.port="$http_port" \
-    -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:$PGPORT/$db" \
+    -Dquarkus.datasource.jdbc.url="$jdbc_url" \
     -Dquarkus.datasource.username=lifeboat_test \
     -Dlifeboat.auth.tokens.bench.hash='${BENCH_TOKEN_HASH}' \
     -Dlifeboat.auth.tokens.bench.role="$role" \
@@ -194,16 +210,22 @@ start_lifeboat() {
     -Dlifeboat.storage.s3.prefix=lifeboat \
     -Dlifeboat.encryption.recipients="$RECIPIENT" \
     "$@" \
-    -jar "$JAR" > "$WORK/lifeboat.log" 2>&1 &
-  SVC_PID=$!
-  for _ in $(seq 600); do
-    curl -sf -o /dev/null "$API/q/health/ready" && break
-    kill -0 "$SVC_PID" 2>/dev/null || { tail -40 "$WORK/lifeboat.log" >&2; die "Lifeboat exited during start-up"; }
+    -jar "$JAR" > "$log_file" 2>&1 &
+  LAUNCHED_PID=$!
+}
+# wait_ready api pid log tenths: waits up to <tenths> x 0.1 s for <api>/q/health/ready; returns 1 (after
+# printing the log's tail) if the process exited or it did not get ready.
+wait_ready() {
+  local i
+  for ((i = 0; i < $4; i++)); do
+    curl -sf -o /dev/null "$1/q/health/ready" && return 0
+    kill -0 "$2" 2>/dev/null || { tail -40 "$3" >&2; log "Lifeboat (pid $2) exited during start-up"; return 1; }
     sleep 0.1
   done
-  curl -sf -o /dev/null "$API/q/health/ready" || { tail -40 "$WORK/lifeboat.log" >&2; die "Lifeboat not ready after 60 s"; }
-  IDLE_RSS_KB=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SVC_PID/status")
-  log "Lifeboat ready (pid $SVC_PID, RSS $((IDLE_RSS_KB / 1024)) MB idle)"
+  curl -sf -o /dev/null "$1/q/health/ready" && return 0
+  tail -40 "$3" >&2
+  log "Lifeboat (pid $2) not ready after $(($4 / 10)) s"
+  return 1
 }
 
 # ---- RSS sampler: VmRSS of the service every 100 ms, "epoch kB" lines ----------------------------------
@@ -330,7 +352,7 @@ wait_quiet() {
 # ---- Lifeboat jobs through the API ----------------------------------------------------------------------
 # (job_run sets globals instead of printing, so that it runs in the script's shell: a failure stops the
 # script.)
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
+api() { curl -sS --fail-with-body -K "$WORK/curl-auth.cfg" "$@"; }
 QUEUED_LIMIT=${BENCH_QUEUED_LIMIT:-120}   # seconds a job may stay queued before we give up
 # POSTs a job and waits for it: path json [sample] -> LAST_JOB (the job's JSON file), SECS from the POST
 # to the client seeing the terminal state, JOB_ID; a job that does not succeed stops the script. Calls
