@@ -48,6 +48,13 @@ for tool in s3cmd jq openssl; do
       || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q "$tool" >/dev/null; }
   fi
 done
+# xz: the version tests unpack PostgreSQL servers of other majors (.txz from Maven Central).
+if ! command -v xz >/dev/null; then
+  log "installing xz-utils from Debian packages"
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get install -y -q xz-utils >/dev/null 2>&1 \
+    || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q xz-utils >/dev/null; }
+fi
 
 version=$(ls /usr/lib/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h | awk -v v="$version" '$1 == v' | grep -q .; then

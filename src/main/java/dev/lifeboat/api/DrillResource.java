@@ -2,24 +2,28 @@ package dev.lifeboat.api;
 
 import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
+import dev.lifeboat.backup.Backup;
+import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.drill.DrillArgs;
+import dev.lifeboat.target.Target;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import dev.lifeboat.backup.Backup;
-import dev.lifeboat.backup.BackupCatalog;
-import dev.lifeboat.drill.DrillArgs;
-import jakarta.inject.Inject;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.Set;
+import java.util.TreeSet;
 
 @Path("/api/v1/drills")
 @Produces(MediaType.APPLICATION_JSON)
@@ -29,7 +33,8 @@ public class DrillResource {
 
     @Schema(name = "DrillRequest")
     public record DrillRequest(@Schema(required = true, example = "mastodon") String target,
-                               @Schema(description = "Backup to drill; default: the target's newest") String backupId) {
+                               @Schema(description = "Backup to drill; default: the target's newest") String backupId,
+                               @Schema(description = "Restore into this server (lifeboat.servers.<name>: the target's drill.server or one of its restore.servers), e.g. a newer PostgreSQL major before an upgrade; default the target's drill.server, else its own server", example = "pg17") String server) {
     }
 
     @Inject
@@ -63,6 +68,19 @@ public class DrillResource {
             backup = catalog.newest(target).orElseThrow(() -> ApiException.unprocessable(
                     "target " + target + " has no available backup to drill. Hint: POST /api/v1/backups first."));
         }
-        return submission.submit(new DrillArgs(backup.id), target, idempotencyKey);
+        String server = request.server() == null || request.server().isBlank() ? null : request.server();
+        if (server != null) {
+            Target t = submission.requireTarget(target);
+            Set<String> allowed = new TreeSet<>(t.restore().servers());
+            if (t.drill().server() != null) {
+                allowed.add(t.drill().server());
+            }
+            if (!allowed.contains(server)) {
+                throw ApiException.unprocessable("server '" + Params.shorten(server) + "' is not one target " + target
+                        + " may be drilled on. Allowed servers: " + allowed + " (lifeboat.targets." + target
+                        + ".drill.server and .restore.servers).");
+            }
+        }
+        return submission.submit(new DrillArgs(backup.id, server), target, idempotencyKey);
     }
 }

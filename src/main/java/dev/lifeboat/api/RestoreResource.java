@@ -46,7 +46,8 @@ public class RestoreResource {
             @Schema(description = "Selective restore (mode=new): tables as schema.table or table (public); definition, rows and non-foreign-key constraints") List<String> tables,
             @Schema(description = "Selective restore (mode=new): every object of these schemas") List<String> schemas,
             @Schema(description = "Apply the backup's stored globals (roles) first; errors for roles that exist are reported as warnings") Boolean globals,
-            @Schema(description = "Parallel pg_restore jobs (default: lifeboat.targets.<name>.restore.jobs); above 1 the archive is spooled to local disk", minimum = "1", maximum = "64") Integer jobs) {
+            @Schema(description = "Parallel pg_restore jobs (default: lifeboat.targets.<name>.restore.jobs); above 1 the archive is spooled to local disk", minimum = "1", maximum = "64") Integer jobs,
+            @Schema(description = "mode=new: restore to another server (lifeboat.servers.<name>, one of the target's restore.servers), e.g. a new host or a newer PostgreSQL major; default the target's own server", example = "pg17") String server) {
     }
 
     @Inject
@@ -148,8 +149,20 @@ public class RestoreResource {
         if (request.jobs() != null && (request.jobs() < 1 || request.jobs() > 64)) {
             throw ApiException.unprocessable("jobs must be between 1 and 64.");
         }
+        String server = request.server() == null || request.server().isBlank() ? null : request.server();
+        if (server != null) {
+            if (mode == RestoreMode.REPLACE) {
+                throw ApiException.unprocessable("mode=replace stays on the target's own server; to restore to server '"
+                        + Params.shorten(server) + "', use mode=new with a database name.");
+            }
+            if (!target.restore().servers().contains(server)) {
+                throw ApiException.unprocessable("server '" + Params.shorten(server) + "' is not one target " + target.name()
+                        + " may be restored to. Allowed servers: " + target.restore().servers() + " (lifeboat.targets." + target.name()
+                        + ".restore.servers).");
+            }
+        }
         RestoreArgs args = new RestoreArgs(backup.id, mode, database, selective ? tables : null, selective ? schemas : null,
-                globals ? Boolean.TRUE : null, request.jobs());
+                globals ? Boolean.TRUE : null, request.jobs(), server);
         return submission.submit(args, target.name(), idempotencyKey);
     }
 

@@ -343,7 +343,8 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                 snapshot.snapshotTime().toInstant(), clock.instant(), pre.target().format().id(), dump.file(), globals,
                 recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
                 pre.server().version(), pre.server().versionNum(), pre.pgDump().version(), pre.conn().username(), dump.rowCounts(),
-                snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion(), warnings);
+                snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion(), warnings,
+                snapshot.peertubeMigrationVersion().orElse(null));
     }
 
     /** Writes {@code manifest.json} into every store, after every other object: from then on the directory is a complete backup. */

@@ -25,13 +25,15 @@ import java.util.UUID;
  * @param rowCounts       exact row counts per table, in the same snapshot as the dump
  * @param schemaCounts    numbers of tables, indexes, sequences, functions, views and materialized views, same snapshot
  * @param warnings        anomalies against the target's previous backup (rows or size dropped); empty when none
+ * @param peertubeMigrationVersion PeerTube's {@code application."migrationVersion"} in the snapshot, when the database has it
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(int formatVersion, UUID backupId, String target, String database, Instant createdAt,
                        Instant finishedAt, String format, StoredFile dump, StoredFile globals, Encryption encryption,
                        String serverVersion, int serverVersionNum, String pgDumpVersion, String username,
                        Map<String, Long> rowCounts, SnapshotSession.SchemaCounts schemaCounts,
-                       String schemaMigrationsVersion, String lifeboatVersion, List<String> warnings) {
+                       String schemaMigrationsVersion, String lifeboatVersion, List<String> warnings,
+                       String peertubeMigrationVersion) {
 
     public static final int FORMAT_VERSION = 1;
 

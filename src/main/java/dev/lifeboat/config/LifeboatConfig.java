@@ -29,6 +29,46 @@ public interface LifeboatConfig {
     /** Where backups are stored, by storage name. */
     Map<String, Storage> storage();
 
+    /**
+     * PostgreSQL servers that are not targets, by name: where drills may run ({@code targets.<t>.drill.server})
+     * and where restores may go ({@code targets.<t>.restore.servers}), e.g. a drill server, or a new host or
+     * major version to migrate to.
+     */
+    Map<String, Server> servers();
+
+    interface Server {
+        /** Host of the server. */
+        @WithDefault("localhost")
+        String host();
+
+        /** Port of the server. */
+        @WithDefault("5432")
+        int port();
+
+        /** The role Lifeboat connects as: it needs CREATEDB (drills and restores create databases). */
+        @WithDefault("postgres")
+        String username();
+
+        /** The password, usually an env reference. Never logged or returned. */
+        Optional<String> password();
+
+        /** A file holding the password instead (read at each use). */
+        @WithName("password-file")
+        Optional<Path> passwordFile();
+
+        /** TLS, as libpq's sslmode (see the targets' key). */
+        @WithDefault("prefer")
+        String sslmode();
+
+        /** The CA certificate file (verify-ca, verify-full). */
+        Optional<Path> sslrootcert();
+
+        /** The database Lifeboat connects to for creating, renaming and dropping databases. */
+        @WithName("maintenance-db")
+        @WithDefault("postgres")
+        String maintenanceDb();
+    }
+
     /** The job queue and this replica's worker pool. */
     Queue queue();
 
@@ -119,6 +159,25 @@ public interface LifeboatConfig {
 
         /** Which backups a prune keeps; without any rule nothing is deleted. */
         TargetRetention retention();
+
+        /** Where and how this target's drills run. */
+        TargetDrill drill();
+    }
+
+    interface TargetDrill {
+        /**
+         * The server ({@code lifeboat.servers.<name>}) drills of this target restore into; default the
+         * target's own server. A separate drill server keeps a drill's disk and I/O off production.
+         */
+        Optional<String> server();
+
+        /** Checks of the admin's own, by name: each one query returning one boolean, run read-only on the drill's scratch database. */
+        Map<String, DrillCheck> checks();
+    }
+
+    interface DrillCheck {
+        /** One SQL query returning one row with one boolean column: true is a pass. */
+        String sql();
     }
 
     interface TargetRetention {
@@ -178,6 +237,9 @@ public interface LifeboatConfig {
         /** Restore GRANTs and REVOKEs; {@code false} adds {@code --no-privileges} (for a server whose roles differ). */
         @WithDefault("true")
         boolean privileges();
+
+        /** The other servers ({@code lifeboat.servers.<name>}) this target's backups may be restored to (new-database restores). */
+        Optional<List<String>> servers();
 
         /**
          * Parallel pg_restore jobs of restores and drills of this target (a restore request's {@code jobs}

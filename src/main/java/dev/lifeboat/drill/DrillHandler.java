@@ -66,11 +66,14 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
             Target target = targets.find(backup.target).orElseThrow(() -> new PermanentJobException(
                     "target " + backup.target + " of backup " + backup.id + " is no longer configured"));
             ScratchRestore.Request request = new ScratchRestore.Request(backup, target, JobKind.DRILL, null, null, false);
-            ScratchRestore.Server server = scratchRestore.server(target);
+            String serverName = args.server() != null ? args.server() : target.drill().server();
+            ScratchRestore.Destination server = scratchRestore.server(target, serverName);
             try (ScratchRestore.Scratch scratch = scratchRestore.restore(ctx, request, server)) {
-                return verdict(backup, checks(ctx, backup, target, scratch), scratch.restoreSeconds());
+                DrillResult.Versions versions = new DrillResult.Versions(server.name(), backup.serverVersion, backup.pgDumpVersion,
+                        server.info().version(), scratch.pgRestore().version());
+                return verdict(backup, checks(ctx, backup, target, scratch), scratch.restoreSeconds(), versions);
             } catch (ScratchRestore.UnusableBackupException e) {
-                return verdict(backup, failedChecks(backup, e), e.restoreSeconds());
+                return verdict(backup, failedChecks(backup, e), e.restoreSeconds(), null);
             }
         } catch (PgPermanentException e) {
             throw new PermanentJobException(e.getMessage(), e);
@@ -90,14 +93,21 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
     private List<Check> checks(JobContext ctx, Backup backup, Target target, ScratchRestore.Scratch scratch) throws Exception {
         List<Check> checks = new ArrayList<>();
         checks.add(storedCopyPassed(backup, scratch.storage(), scratch.passedOver()));
-        checks.add(new Check("pg_restore", true, String.format("restored into %s with %s %s in %.1f s",
-                scratch.name(), scratch.pgRestore().name(), scratch.pgRestore().version(), scratch.restoreSeconds())));
+        checks.add(new Check("pg_restore", true, String.format("restored into %s%s with %s %s in %.1f s",
+                scratch.name(), scratch.destination().name() == null ? "" : " on " + scratch.destination().describe()
+                        + " (PostgreSQL " + scratch.destination().info().version() + ")",
+                scratch.pgRestore().name(), scratch.pgRestore().version(), scratch.restoreSeconds())));
         ctx.throwIfCancelled();
         ctx.progress("checking", null, null);
         checks.addAll(scratch.manifestChecks());
-        if (target.profile() == Profile.MASTODON) {
-            checks.addAll(MastodonChecks.run(scratch.conn(), scratch.manifest(), config.drill().freshnessWindow()));
+        checks.add(SequenceChecks.run(scratch.conn()));
+        switch (target.profile()) {
+            case MASTODON -> checks.addAll(MastodonChecks.run(scratch.conn(), scratch.manifest(), config.drill().freshnessWindow()));
+            case PEERTUBE -> checks.addAll(PeerTubeChecks.run(scratch.conn(), scratch.manifest(), config.drill().freshnessWindow()));
+            case GENERIC -> {
+            }
         }
+        checks.addAll(CustomChecks.run(scratch.conn(), target.drill().checks()));
         checks.add(new Check("restore time", true, String.format("%.1f s to restore (RTO)", scratch.restoreSeconds())));
         return checks;
     }
@@ -125,11 +135,11 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
                 + (passedOver.isEmpty() ? "" : " (" + String.join("; ", passedOver) + ")"));
     }
 
-    private static JobOutcome<DrillResult> verdict(Backup backup, List<Check> checks, Double restoreSeconds) {
+    private static JobOutcome<DrillResult> verdict(Backup backup, List<Check> checks, Double restoreSeconds, DrillResult.Versions versions) {
         List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
         Double rounded = restoreSeconds == null ? null : Math.round(restoreSeconds * 1000) / 1000.0;
         DrillResult result = new DrillResult(backup.id, failed.isEmpty(), rounded,
-                failed.isEmpty() ? null : "failed check " + String.join("; ", failed), checks);
+                failed.isEmpty() ? null : "failed check " + String.join("; ", failed), checks, versions);
         if (failed.isEmpty()) {
             LOG.infof("drill of backup %s passed (%s s)", backup.id, rounded);
         } else {

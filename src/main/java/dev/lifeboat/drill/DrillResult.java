@@ -11,7 +11,20 @@ import java.util.UUID;
  *
  * @param restoreSeconds the restore time (RTO), or null when the restore did not run
  * @param reason         the failed checks, or null when it passed
+ * @param versions       where it ran and with what (absent when it did not get that far)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record DrillResult(UUID backupId, boolean passed, Double restoreSeconds, String reason, List<Check> checks) {
+public record DrillResult(UUID backupId, boolean passed, Double restoreSeconds, String reason, List<Check> checks,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Versions versions) {
+
+    /**
+     * The versions a drill proves work together: the source server the backup was taken from, the pg_dump
+     * that wrote it, the destination server it was restored into (an upgrade drill: a newer major), and
+     * the pg_restore that restored it.
+     *
+     * @param server the destination's name in {@code lifeboat.servers.*}, or null for the target's own server
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Versions(String server, String sourceServer, String pgDump, String destinationServer, String pgRestore) {
+    }
 }

@@ -1,5 +1,6 @@
 package dev.lifeboat.pg;
 
+import dev.lifeboat.target.Server;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Tls;
 
@@ -20,7 +21,7 @@ import java.util.Properties;
  * here; {@link #toString()} never shows it, and {@link #redact(String)} scrubs it from any text that
  * might end up in a log or a job's error.
  *
- * @param target   the target's name, for messages (or a description such as {@code drill scratch})
+ * @param target   the target's name, or {@code server <name>} for one of {@code lifeboat.servers.*}: for messages and hints
  * @param password may be null (no password configured)
  */
 public record PgConnectInfo(String target, String host, int port, String database, String username, String password,
@@ -34,15 +35,29 @@ public record PgConnectInfo(String target, String host, int port, String databas
 
     /** Connection info of a target's own database, reading its password now (a password file is re-read at each use). */
     public static PgConnectInfo of(Target target, Duration connectTimeout) {
+        return of(target.ownServer(), target.database(), connectTimeout);
+    }
+
+    /** Connection info of {@code database} on {@code server}, reading its password now. */
+    public static PgConnectInfo of(Server server, String database, Duration connectTimeout) {
+        String label = server.own() ? server.name() : "server " + server.name();
         String password;
         try {
-            password = target.password().orElse(null);
+            password = server.password().orElse(null);
         } catch (IOException e) {
-            throw new PgPermanentException("cannot read the password file of target " + target.name() + ": " + e.getMessage()
-                    + ". Hint: check lifeboat.targets." + target.name() + ".password-file and the mounted Secret", e);
+            throw new PgPermanentException("cannot read the password file of " + server.describe() + ": " + e.getMessage()
+                    + ". Hint: check " + configKey(label) + ".password-file and the mounted Secret", e);
         }
-        return new PgConnectInfo(target.name(), target.host(), target.port(), target.database(), target.username(), password,
-                connectTimeout, target.tls());
+        return new PgConnectInfo(label, server.host(), server.port(), database, server.username(), password, connectTimeout, server.tls());
+    }
+
+    /** {@code lifeboat.targets.<name>} or {@code lifeboat.servers.<name>}: where this connection is configured. */
+    public String configKey() {
+        return configKey(target);
+    }
+
+    private static String configKey(String label) {
+        return label.startsWith("server ") ? "lifeboat.servers." + label.substring(7) : "lifeboat.targets." + label;
     }
 
     /** The same server and credentials, another database (a restore or drill scratch database, or {@code postgres}). */
@@ -73,7 +88,7 @@ public record PgConnectInfo(String target, String host, int port, String databas
 
     /** {@code target mastodon, 10.0.0.5:5432/mastodon_production as mastodon}: names everything but the password. */
     public String describe() {
-        return "target " + target + ", " + host + ":" + port + "/" + database + " as " + username;
+        return (target.startsWith("server ") ? target : "target " + target) + ", " + host + ":" + port + "/" + database + " as " + username;
     }
 
     /** Replaces the password in {@code text} by {@code ***} (a defence in depth: no message should contain it anyway). */
@@ -131,16 +146,16 @@ public record PgConnectInfo(String target, String host, int port, String databas
         String where = describe();
         return switch (state) {
             case "28P01" -> new PgPermanentException("password authentication failed (" + where + "). Hint: check the password"
-                    + " configured in lifeboat.targets." + target + ".password or password-file", e);
+                    + " configured in " + configKey() + ".password or password-file", e);
             case "28000" -> new PgPermanentException("the server rejected role " + username + " (" + where + "): " + server
                     + ". Hint: check that the role exists, may log in, and that pg_hba.conf allows it from Lifeboat's address", e);
             case "3D000" -> new PgPermanentException("database " + database + " does not exist (" + where + "). Hint: check"
-                    + " lifeboat.targets." + target + ".database", e);
+                    + " " + configKey() + ".database", e);
             case "42501" -> new PgPermanentException("role " + username + " may not connect (" + where + "): " + server
                     + ". Hint: GRANT CONNECT ON DATABASE " + database + " TO " + username, e);
             default -> tlsProblem(e) != null
                     ? new PgPermanentException("cannot connect (" + where + ") with sslmode=" + tls.mode().id() + ": " + tlsProblem(e)
-                            + ". Hint: check lifeboat.targets." + target + ".sslmode and sslrootcert, and the server's certificate"
+                            + ". Hint: check " + configKey() + ".sslmode and sslrootcert, and the server's certificate"
                             + " (its name must be the host Lifeboat connects to for verify-full)", e)
                     : new PgConnectException("cannot connect (" + where + "): " + server
                     + ". Hint: check that the server is up and reachable from Lifeboat; the job is retried", e);
@@ -151,8 +166,8 @@ public record PgConnectInfo(String target, String host, int port, String databas
     private static String tlsProblem(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            if (t instanceof SSLException || m.contains("does not support SSL") || m.contains("SSL")
-                    || m.contains("certificate") || m.contains("hostname")) {
+            if (t instanceof SSLException || m.contains("does not support SSL") || m.contains("SSL error")
+                    || m.contains("certificate") || m.contains("hostnameverifier") || m.contains("could not be verified")) {
                 return m;
             }
         }

@@ -145,7 +145,27 @@ public class PgTools {
         }
         int newest = candidates.stream().mapToInt(Tool::major).max().getAsInt();
         String verb = tool.startsWith("pg_dump") ? " cannot dump server " : " is older than server ";
-        throw new PgPermanentException(tool + " " + newest + verb + serverMajor + " (target " + target + ")" + hint);
+        throw new PgPermanentException(tool + " " + newest + verb + serverMajor + " (target " + target + "): " + tool + " "
+                + serverMajor + " or newer is needed" + (searched.isEmpty() ? "" : "; searched " + String.join(", ", searched)) + hint);
+    }
+
+    /**
+     * The pg_restore (or psql) for an archive written by pg_dump {@code archiveMajor}, restored into a
+     * server of {@code serverMajor}: one as new as the archive is needed to read it; the server's own
+     * major is preferred when it is installed (an older pg_restore restores into a newer server too, which
+     * is how a dump moves to a new major version).
+     *
+     * @throws PgPermanentException naming the version needed and the directories searched
+     */
+    public Tool forArchive(String tool, int archiveMajor, int serverMajor, String target) {
+        Tool fit = choose(tool, archiveMajor, target);
+        if (serverMajor > fit.major()) {
+            Optional<Tool> same = find(tool).stream().filter(t -> t.major() == serverMajor).findFirst();
+            if (same.isPresent()) {
+                return same.get();
+            }
+        }
+        return fit;
     }
 
     /** Runs {@code <path> --version} and parses the major version; empty if it is not a PostgreSQL tool or fails. */

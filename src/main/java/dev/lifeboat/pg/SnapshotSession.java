@@ -61,6 +61,7 @@ public final class SnapshotSession implements AutoCloseable {
     private Map<String, Long> rowCounts;
     private final SchemaCounts schemaCounts;
     private final String schemaMigrationsVersion;
+    private final String peertubeMigrationVersion;
 
     private SnapshotSession(PgConnectInfo info, Connection connection) throws SQLException {
         this.info = info;
@@ -76,6 +77,7 @@ public final class SnapshotSession implements AutoCloseable {
             }
             this.schemaCounts = countSchemaObjects(st);
             this.schemaMigrationsVersion = readSchemaMigrations(st);
+            this.peertubeMigrationVersion = readPeertubeMigration(st);
         }
     }
 
@@ -151,6 +153,11 @@ public final class SnapshotSession implements AutoCloseable {
         return Optional.ofNullable(schemaMigrationsVersion);
     }
 
+    /** {@code "migrationVersion"} of PeerTube's {@code public.application} table when it exists. */
+    public Optional<String> peertubeMigrationVersion() {
+        return Optional.ofNullable(peertubeMigrationVersion);
+    }
+
     /**
      * Cancels the query running on the control connection (row counting), from another thread: a
      * backup that failed or was cancelled must not wait for the counts of a large database.
@@ -208,13 +215,20 @@ public final class SnapshotSession implements AutoCloseable {
 
     private static String readSchemaMigrations(Statement st) throws SQLException {
         boolean exists = single(st, "SELECT EXISTS (SELECT FROM pg_attribute"
-                + " WHERE attrelid = to_regclass('public.schema_migrations') AND attname = 'version' AND NOT attisdropped)")
+                + " WHERE attrelid = pg_catalog.to_regclass('public.schema_migrations') AND attname = 'version' AND NOT attisdropped)")
                 .getBoolean(1);
         if (!exists) {
             return null;
         }
         // Rails versions are 14-digit timestamps stored as text: their text order is their time order.
         return single(st, "SELECT max(version)::text FROM public.schema_migrations").getString(1);
+    }
+
+    private static String readPeertubeMigration(Statement st) throws SQLException {
+        boolean exists = single(st, "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute"
+                + " WHERE attrelid = pg_catalog.to_regclass('public.application') AND attname = 'migrationVersion' AND NOT attisdropped)")
+                .getBoolean(1);
+        return exists ? single(st, "SELECT max(\"migrationVersion\")::text FROM public.application").getString(1) : null;
     }
 
     /** Runs a query returning one row and positions on it. The result set closes with the next query on {@code st}. */

@@ -31,6 +31,31 @@ public final class Databases {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
+    /**
+     * The comment a restore sets on the database it made, in the same transaction as the rename (or
+     * swap) that gives the database its name: a later attempt of the job that finds it knows the
+     * restore is done, however the earlier attempt died.
+     */
+    public static String restoredComment(UUID jobId, UUID backupId) {
+        return "Restored by Lifeboat job " + jobId + " from backup " + backupId;
+    }
+
+    /** {@code COMMENT ON DATABASE name IS restoredComment}: run it in the rename's transaction. */
+    public static String commentStatement(String name, String comment) {
+        return "COMMENT ON DATABASE " + quoteIdent(name) + " IS '" + comment.replace("'", "''") + "'";
+    }
+
+    /** The comment on database {@code name}, or null (no such database, or no comment). */
+    public static String comment(PgConnectInfo conn, String name) throws SQLException {
+        try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT pg_catalog.shobj_description(oid, 'pg_database') FROM pg_catalog.pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     public static boolean exists(PgConnectInfo conn, String name) throws SQLException {
         try (Connection c = conn.open(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?")) {
             ps.setString(1, name);
@@ -56,6 +81,22 @@ public final class Databases {
                         + ". Hint: ALTER ROLE " + conn.username() + " CREATEDB", e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Makes {@code role} the owner of database {@code name}. When the connecting role may not, the
+     * restore goes on (it may still succeed, e.g. when {@code role} is a superuser) with a warning.
+     */
+    public static void giveTo(PgConnectInfo conn, String name, String role, java.util.List<String> warnings) throws SQLException {
+        try (Connection c = conn.open(); Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + quoteIdent(name) + " OWNER TO " + quoteIdent(role));
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState()) && !"42704".equals(e.getSQLState())) {
+                throw e;
+            }
+            warnings.add("the restored database could not be given to role " + role + " (" + e.getMessage() + "); it belongs to "
+                    + conn.username() + ". Hint: GRANT " + role + " TO " + conn.username());
         }
     }
 

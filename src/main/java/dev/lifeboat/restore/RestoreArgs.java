@@ -15,10 +15,12 @@ import java.util.UUID;
  * @param schemas  selective restore: schema names, or null (both null: everything)
  * @param globals  true to apply the stored roles first; null otherwise
  * @param jobs     parallel pg_restore jobs, or null for the target's {@code restore.jobs}
+ * @param server   new mode: another server to restore to ({@code lifeboat.servers.<name>}, one of the target's
+ *                 {@code restore.servers}), or null for the target's own
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RestoreArgs(UUID backupId, RestoreMode mode, String database, List<String> tables, List<String> schemas,
-                          Boolean globals, Integer jobs) implements JobArgs {
+                          Boolean globals, Integer jobs, String server) implements JobArgs {
 
     @Override
     public String kind() {

@@ -88,15 +88,24 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
     public JobOutcome<RestoreResult> run(JobContext ctx, RestoreArgs args) throws Exception {
         try {
             Plan plan = plan(ctx, args);
-            ScratchRestore.Server server = scratchRestore.server(plan.target());
+            ScratchRestore.Destination server = scratchRestore.server(plan.target(), args.server());
+            if (args.server() != null) {
+                checkRestoreRole(server, plan);
+            }
             if (plan.replace() && ctx.attempt() > 1) {
-                reopenAfterCrash(server.maintenance(), ctx.jobId(), plan.database());
+                reopenAfterCrash(server.maintenance(), ctx.jobId(), plan.database(), plan.kept());
+            }
+            if (ctx.attempt() > 1) {
+                RestoreResult done = doneByEarlierAttempt(ctx, plan, args, server);
+                if (done != null) {
+                    return JobOutcome.succeeded(done);
+                }
             }
             checkNames(server.maintenance(), plan);
             ScratchRestore.Request request = new ScratchRestore.Request(plan.backup(), plan.target(), JobKind.RESTORE, args.jobs(),
                     args.selection(), args.applyGlobals());
             try (ScratchRestore.Scratch scratch = restoreIntoScratch(ctx, request, server, plan)) {
-                Swapped swapped = plan.replace() ? swap(ctx, plan, scratch, server.maintenance()) : rename(scratch, server.maintenance(), plan);
+                Swapped swapped = plan.replace() ? swap(ctx, plan, scratch, server.maintenance()) : rename(ctx, scratch, server.maintenance(), plan);
                 LOG.infof("restored backup %s of target %s into %s in %.3f s", plan.backup().id, plan.target().name(), plan.database(),
                         scratch.restoreSeconds());
                 return JobOutcome.succeeded(result(plan, args, scratch, swapped));
@@ -126,6 +135,14 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
             });
         }
         boolean replace = args.mode() == RestoreMode.REPLACE;
+        if (replace && args.server() != null) {
+            throw new PermanentJobException("a replace restore stays on the target's own server; restore to server " + args.server()
+                    + " into a new database instead");
+        }
+        if (args.server() != null && !target.restore().servers().contains(args.server())) {
+            throw new PermanentJobException("server " + args.server() + " is not among lifeboat.targets." + target.name()
+                    + ".restore.servers " + target.restore().servers());
+        }
         String database = replace ? target.database() : args.database();
         return new Plan(backup, target, args.mode(), database, replace ? keptName(database, ctx.jobId()) : null,
                 replace ? " Database " + database + " was not touched." : "");
@@ -150,8 +167,31 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         }
     }
 
+    /**
+     * On another server the role that will own the restored objects may not exist: say so before
+     * anything is restored there.
+     */
+    private static void checkRestoreRole(ScratchRestore.Destination server, Plan plan) throws SQLException {
+        Target.RestoreOptions options = plan.target().restore();
+        if (options.keepOwners()) {
+            return;
+        }
+        try (Connection c = server.maintenance().open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?")) {
+            ps.setString(1, options.role());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new PermanentJobException("role " + options.role() + " does not exist on " + server.describe()
+                            + ", and the restored objects would belong to it (restore.role of target " + plan.target().name()
+                            + "). Nothing was restored. Hint: create the role there, or set lifeboat.targets." + plan.target().name()
+                            + ".restore.role to a role that exists on both servers");
+                }
+            }
+        }
+    }
+
     /** The scratch restore; what is wrong with the backup fails the job for good, saying nothing was restored. */
-    private ScratchRestore.Scratch restoreIntoScratch(JobContext ctx, ScratchRestore.Request request, ScratchRestore.Server server,
+    private ScratchRestore.Scratch restoreIntoScratch(JobContext ctx, ScratchRestore.Request request, ScratchRestore.Destination server,
                                                       Plan plan) throws Exception {
         try {
             return scratchRestore.restore(ctx, request, server);
@@ -172,7 +212,10 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
             case SELECTION -> e.getMessage();
             case GLOBALS -> "cannot apply the globals of backup " + id + ": " + e.getMessage() + ". Nothing was restored.";
             case KEY -> "cannot decrypt backup " + id + ": " + e.getMessage() + ". Nothing was restored." + untouched + hint;
-            case PG_RESTORE -> "restore of backup " + id + " failed, the half-made database was dropped: " + e.getMessage() + untouched;
+            case PG_RESTORE -> "restore of backup " + id + " failed, the half-made database was dropped: " + e.getMessage() + untouched
+                    + (e.getMessage().matches("(?s).*role \"[^\"]*\" does not exist.*") ? " Hint: the server restored to has no such role:"
+                    + " create it (or restore with \"globals\": true), or let objects belong to restore.role (restore.keep-owners=false)"
+                    + " and leave out grants (restore.privileges=false)" : "");
         };
     }
 
@@ -183,9 +226,13 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
     }
 
     /** New mode: the scratch database takes the requested name. */
-    private static Swapped rename(ScratchRestore.Scratch scratch, PgConnectInfo maintenance, Plan plan) throws SQLException {
+    private static Swapped rename(JobContext ctx, ScratchRestore.Scratch scratch, PgConnectInfo maintenance, Plan plan)
+            throws SQLException {
         try (Connection c = maintenance.open(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
             st.execute("ALTER DATABASE " + Databases.quoteIdent(scratch.name()) + " RENAME TO " + Databases.quoteIdent(plan.database()));
+            st.execute(Databases.commentStatement(plan.database(), Databases.restoredComment(ctx.jobId(), plan.backup().id)));
+            c.commit();
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
                 throw new PermanentJobException("database " + plan.database() + " was created by someone else while the restore ran;"
@@ -227,7 +274,8 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
             // From here on the swap runs to its end: it takes a moment, and half of it would be worse than either side.
             ctx.progress("swapping", null, null);
             String warning = Swap.swap(maintenance, plan.database(), scratch.name(), plan.kept(),
-                    new Swap.Owner(ctx.jobId(), plan.target().name(), fences, ctx::confirmLease));
+                    new Swap.Owner(ctx.jobId(), plan.target().name(), fences, ctx::confirmLease,
+                            Databases.restoredComment(ctx.jobId(), plan.backup().id)));
             if (warning != null) {
                 warnings.add(warning);
             }
@@ -300,10 +348,50 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         List<String> warnings = new ArrayList<>(scratch.warnings());
         warnings.addAll(swapped.warnings());
         Selection selection = args.selection();
-        return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), scratch.storage(), scratch.globals(),
+        return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), scratch.destination().name(),
+                scratch.destination().info().version(), scratch.storage(), scratch.globals(),
                 Math.round(scratch.restoreSeconds() * 1000) / 1000.0, swapped.checks(), swapped.preRestoreHook(), swapped.keptDatabase(),
                 swapped.postRestoreHook(), selection == null ? null : selection.tables(), selection == null ? null : selection.schemas(),
                 scratch.jobs(), warnings);
+    }
+
+    /**
+     * An earlier attempt of this job died after its rename or swap committed but before its success was
+     * recorded (its replica was killed, or lost Lifeboat's database): the database carries this job's
+     * comment, so the restore is done and this attempt only says so. A replace's post-restore hook is
+     * called (again, perhaps: hooks must be idempotent), since the application may still be stopped.
+     *
+     * @return the result, or null when the restore has not happened yet
+     */
+    private RestoreResult doneByEarlierAttempt(JobContext ctx, Plan plan, RestoreArgs args, ScratchRestore.Destination server)
+            throws Exception {
+        String comment = Databases.comment(server.maintenance(), plan.database());
+        if (!Databases.restoredComment(ctx.jobId(), plan.backup().id).equals(comment)) {
+            return null;
+        }
+        List<String> warnings = new ArrayList<>();
+        warnings.add("an earlier attempt of this job restored backup " + plan.backup().id + " into " + plan.database()
+                + " but stopped before its success was recorded; this attempt found the database it made and restored nothing again");
+        String postHook = null;
+        Target.RestoreOptions options = plan.target().restore();
+        if (plan.replace() && options.postRestore() != null) {
+            ctx.progress("post-restore hook", null, null);
+            try {
+                Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept(), "swapped"),
+                        options.hookTimeout(), options.hookSecret(), json);
+                postHook = "ok";
+            } catch (Hooks.HookFailedException e) {
+                postHook = "failed";
+                warnings.add(e.getMessage() + " (the restore itself is done; start the application by hand)");
+                LOG.warn(e.getMessage());
+            }
+        }
+        LOG.warnf("restore job %s: %s", ctx.jobId(), warnings.get(0));
+        Selection selection = args.selection();
+        return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), server.name(),
+                server.info().version(), null, null, null, null, null, plan.replace() ? plan.kept() : null, postHook,
+                selection == null ? null : selection.tables(), selection == null ? null : selection.schemas(),
+                args.jobs() == null ? 0 : args.jobs(), warnings);
     }
 
     /**
@@ -311,20 +399,23 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
      * may have left the live database fenced: let clients in again before anything else, but only if
      * no live session holds the fence (an attempt that is still running elsewhere would be swapping).
      */
-    private void reopenAfterCrash(PgConnectInfo maintenance, UUID jobId, String database) throws SQLException {
+    private void reopenAfterCrash(PgConnectInfo maintenance, UUID jobId, String database, String kept) throws SQLException {
         try (ServerLock lock = ServerLock.tryTake(maintenance, ServerLock.fence(database))) {
             if (lock == null) {
                 throw new IllegalStateException("an earlier attempt of this restore still holds database " + database
                         + " (it runs on a replica that lost Lifeboat's database); it is left alone, and this attempt is retried");
             }
-            try (PreparedStatement ps = lock.connection().prepareStatement(
-                    "SELECT NOT datallowconn FROM pg_catalog.pg_database WHERE datname = ?")) {
-                ps.setString(1, database);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        LOG.warnf("database %s refuses connections, fenced by an earlier attempt of this restore: re-allowing them", database);
-                        try (Statement st = lock.connection().createStatement()) {
-                            st.execute("ALTER DATABASE " + Databases.quoteIdent(database) + " WITH ALLOW_CONNECTIONS true");
+            // Before the swap the fence is on the live database; after it, on the kept one.
+            for (String name : List.of(database, kept)) {
+                try (PreparedStatement ps = lock.connection().prepareStatement(
+                        "SELECT NOT datallowconn FROM pg_catalog.pg_database WHERE datname = ?")) {
+                    ps.setString(1, name);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next() && rs.getBoolean(1)) {
+                            LOG.warnf("database %s refuses connections, fenced by an earlier attempt of this restore: re-allowing them", name);
+                            try (Statement st = lock.connection().createStatement()) {
+                                st.execute("ALTER DATABASE " + Databases.quoteIdent(name) + " WITH ALLOW_CONNECTIONS true");
+                            }
                         }
                     }
                 }

@@ -8,6 +8,8 @@ import java.util.UUID;
 /**
  * What a succeeded {@code restore} job did. Fields that do not apply are left out of the JSON.
  *
+ * @param server          the server restored to ({@code lifeboat.servers.<name>}); absent for the target's own
+ * @param serverVersion   the PostgreSQL version of the server restored to
  * @param storage         the storage whose copy was restored (another one is used when the first is damaged or unreachable)
  * @param globals         when the stored roles were applied: how many statements failed
  * @param checks          replace mode: the checks of the restored copy before the swap
@@ -18,7 +20,8 @@ import java.util.UUID;
  * @param schemas         selective restore: the schemas asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RestoreResult(UUID backupId, String target, RestoreMode mode, String database, String storage, Globals globals,
+public record RestoreResult(UUID backupId, String target, RestoreMode mode, String database, String server, String serverVersion,
+                            String storage, Globals globals,
                             Double restoreSeconds, List<Check> checks, String preRestoreHook, String keptDatabase,
                             String postRestoreHook, List<String> tables, List<String> schemas, int jobs, List<String> warnings) {
 

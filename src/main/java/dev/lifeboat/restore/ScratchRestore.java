@@ -17,7 +17,9 @@ import dev.lifeboat.pg.PgProcessException;
 import dev.lifeboat.pg.PgTools;
 import dev.lifeboat.pg.ServerInfo;
 import dev.lifeboat.storage.BlobStores;
+import dev.lifeboat.target.Server;
 import dev.lifeboat.target.Target;
+import dev.lifeboat.target.Targets;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -70,6 +72,8 @@ public class ScratchRestore {
     ObjectMapper json;
     @Inject
     ScratchSweeper sweeper;
+    @Inject
+    Targets targets;
 
     /**
      * What to restore and how.
@@ -85,8 +89,19 @@ public class ScratchRestore {
         }
     }
 
-    /** The target's server, as a restore reaches it. */
-    public record Server(PgConnectInfo conn, PgConnectInfo maintenance, ServerInfo info) {
+    /**
+     * Where a scratch restore goes: the target's own server, or another of {@code lifeboat.servers.*}.
+     *
+     * @param name        the other server's name, or null for the target's own
+     * @param conn        a connection to a database there (the target's, or the server's maintenance database)
+     * @param maintenance where databases are created, renamed and dropped
+     * @param info        the server's version
+     */
+    public record Destination(String name, PgConnectInfo conn, PgConnectInfo maintenance, ServerInfo info) {
+        /** {@code the server of target mastodon} or {@code server drills}. */
+        public String describe() {
+            return name == null ? "the target's own server" : "server " + name;
+        }
     }
 
     /** The scratch database name prefix of a job kind: {@code lifeboat_drill_}, {@code lifeboat_restore_}. */
@@ -100,10 +115,24 @@ public class ScratchRestore {
     }
 
     /** Connects to the target's server: a maintenance connection (for creating and renaming databases) and its version. */
-    public Server server(Target target) {
+    public Destination server(Target target) {
         PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
         PgConnectInfo maintenance = conn.maintenance();
-        return new Server(conn, maintenance, ServerInfo.probe(maintenance));
+        return new Destination(null, conn, maintenance, ServerInfo.probe(maintenance));
+    }
+
+    /**
+     * Connects to the server named {@code serverName} ({@code lifeboat.servers.<name>}), or to the
+     * target's own server when it is null.
+     */
+    public Destination server(Target target, String serverName) {
+        if (serverName == null) {
+            return server(target);
+        }
+        Server server = targets.server(serverName).orElseThrow(() -> new PermanentJobException("server " + serverName
+                + " is no longer configured. Hint: it was removed from lifeboat.servers after the job was queued"));
+        PgConnectInfo maintenance = PgConnectInfo.of(server, server.maintenanceDb(), config.pg().connectTimeout());
+        return new Destination(serverName, maintenance, maintenance, ServerInfo.probe(maintenance));
     }
 
     /**
@@ -112,7 +141,7 @@ public class ScratchRestore {
      *
      * @throws UnusableBackupException when the stored backup cannot be restored (nothing is left behind)
      */
-    public Scratch restore(JobContext ctx, Request req, Server server) throws Exception {
+    public Scratch restore(JobContext ctx, Request req, Destination server) throws Exception {
         Verified verified = verifyStoredCopy(ctx, req);
         ctx.throwIfCancelled();
         PgTools.Tool pgRestore = pgRestore(req, server);
@@ -238,10 +267,9 @@ public class ScratchRestore {
         return identities;
     }
 
-    /** A pg_restore at least as new as the server and as the pg_dump that wrote the archive. */
-    private PgTools.Tool pgRestore(Request req, Server server) {
-        int major = Math.max(server.info().major(), ServerInfo.majorOf(req.backup().pgDumpVersion));
-        return pgTools.choose("pg_restore", major, req.target().name());
+    /** A pg_restore that reads the archive (as new as the pg_dump that wrote it), the destination's major when installed. */
+    private PgTools.Tool pgRestore(Request req, Destination server) {
+        return pgTools.forArchive("pg_restore", ServerInfo.majorOf(req.backup().pgDumpVersion), server.info().major(), req.target().name());
     }
 
     /**
@@ -259,6 +287,12 @@ public class ScratchRestore {
         Databases.createScratch(scratch.server.maintenance(), scratch.name, req.kind().id());
         if (req.globals()) {
             scratch.globals = applyGlobals(ctx, scratch, scratch.warnings);
+        }
+        Target.RestoreOptions ownership = req.target().restore();
+        if (!ownership.keepOwners() && !ownership.role().equals(scratch.server.maintenance().username())) {
+            // pg_restore --role=<role> creates objects as that role: on PostgreSQL 15 and later only the
+            // database's owner may create in schema public, so the database is the role's too.
+            Databases.giveTo(scratch.server.maintenance(), scratch.name, ownership.role(), scratch.warnings);
         }
         ctx.progress("restoring", 0L, req.backup().sizeBytes);
         ArchiveRestore.Options options = new ArchiveRestore.Options(req.target().restore().pgRestoreOptions(), scratch.jobs,
@@ -280,8 +314,8 @@ public class ScratchRestore {
     private RestoreResult.Globals applyGlobals(JobContext ctx, Scratch scratch, List<String> warnings) throws Exception {
         ctx.progress("globals", null, null);
         PgConnectInfo maintenance = scratch.server.maintenance();
-        int major = Math.max(scratch.server.info().major(), ServerInfo.majorOf(scratch.verified.copy().backup().pgDumpVersion));
-        PgTools.Tool psql = pgTools.choose("psql", major, scratch.verified.copy().backup().target);
+        PgTools.Tool psql = pgTools.forArchive("psql", ServerInfo.majorOf(scratch.verified.copy().backup().pgDumpVersion),
+                scratch.server.info().major(), scratch.verified.copy().backup().target);
         AtomicInteger errors = new AtomicInteger();
         List<String> firstErrors = new ArrayList<>();
         PgCommand cmd = PgCommand.of(psql)
@@ -392,7 +426,7 @@ public class ScratchRestore {
      */
     public final class Scratch implements AutoCloseable {
         private final String name;
-        private final Server server;
+        private final Destination server;
         private final Verified verified;
         private final PgTools.Tool pgRestore;
         private final int jobs;
@@ -402,7 +436,7 @@ public class ScratchRestore {
         private RestoreResult.Globals globals;
         private double restoreSeconds;
 
-        private Scratch(String name, Server server, Verified verified, PgTools.Tool pgRestore, int jobs) {
+        private Scratch(String name, Destination server, Verified verified, PgTools.Tool pgRestore, int jobs) {
             this.name = name;
             this.server = server;
             this.verified = verified;
@@ -422,6 +456,11 @@ public class ScratchRestore {
 
         public Manifest manifest() {
             return verified.manifest();
+        }
+
+        /** Where it was restored. */
+        public Destination destination() {
+            return server;
         }
 
         /** The storage the restored copy came from. */

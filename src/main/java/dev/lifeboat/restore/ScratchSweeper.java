@@ -5,6 +5,7 @@ import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobState;
 import dev.lifeboat.pg.PgConnectInfo;
+import dev.lifeboat.target.Server;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
 import io.quarkus.scheduler.Scheduled;
@@ -132,6 +133,18 @@ public class ScratchSweeper {
                 maintenance = PgConnectInfo.of(t, config.pg().connectTimeout()).maintenance();
             } catch (RuntimeException e) {
                 LOG.debugf("scratch sweep: cannot reach the server of target %s: %s", t.name(), e.getMessage());
+                continue;
+            }
+            dropped += sweep(maintenance);
+        }
+        // Drills and restores on the other servers (lifeboat.servers.*) leave scratch databases there.
+        for (Server server : targets.servers()) {
+            PgConnectInfo maintenance;
+            try {
+                maintenance = PgConnectInfo.of(server, server.maintenanceDb(), config.pg().connectTimeout());
+                maintenance.open().close();
+            } catch (SQLException | RuntimeException e) {
+                LOG.debugf("scratch sweep: cannot reach %s: %s", server.describe(), e.getMessage());
                 continue;
             }
             dropped += sweep(maintenance);

@@ -37,7 +37,11 @@ final class Swap {
     private static final int REFUSED_ROUNDS = 2;
 
     /** Who swaps: the restore job, its fence record, and how to ask whether it still holds its lease. */
-    record Owner(UUID jobId, String target, Fences fences, BooleanSupplier leaseHeld) {
+    /**
+     * @param comment set on the restored database in the rename's transaction
+     *                ({@link Databases#restoredComment}): how a later attempt knows the swap is done
+     */
+    record Owner(UUID jobId, String target, Fences fences, BooleanSupplier leaseHeld, String comment) {
     }
 
     private Swap() {
@@ -116,6 +120,7 @@ final class Swap {
                     c.setAutoCommit(false);
                     st.execute("ALTER DATABASE " + q + " RENAME TO " + Databases.quoteIdent(kept));
                     st.execute("ALTER DATABASE " + Databases.quoteIdent(restored) + " RENAME TO " + q);
+                    st.execute(Databases.commentStatement(live, owner.comment()));
                     c.commit();
                     return;
                 } catch (SQLException e) {

@@ -8,8 +8,10 @@ import java.util.Optional;
 public enum Profile {
     /** Row counts and schema objects as in the backup. */
     GENERIC,
-    /** Also Mastodon's core tables, the newest status and the Rails schema version. */
-    MASTODON;
+    /** Also Mastodon's core tables, accounts and users, the newest status and the Rails schema version. */
+    MASTODON,
+    /** Also PeerTube's core tables, the newest video or comment and the migration version. */
+    PEERTUBE;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,12 +1,13 @@
 package dev.lifeboat.target;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,13 +18,13 @@ import java.util.Optional;
 public record Target(String name, String host, int port, String database, String username,
                      List<String> storage, Profile profile, PasswordSource passwordSource,
                      DumpFormat format, int jobs, boolean globals, RestoreOptions restore,
-                     RetentionRules retention, Schedule schedule, Tls tls) {
+                     RetentionRules retention, Schedule schedule, Tls tls, DrillOptions drill) {
 
     /** A target with the default backup and restore options: custom format, no globals, no retention or schedules. */
     public Target(String name, String host, int port, String database, String username,
                   List<String> storage, Profile profile, PasswordSource passwordSource) {
         this(name, host, port, database, username, storage, profile, passwordSource, DumpFormat.CUSTOM, 1, false,
-                RestoreOptions.defaults(username), RetentionRules.NONE, Schedule.NONE, Tls.DEFAULT);
+                RestoreOptions.defaults(username), RetentionRules.NONE, Schedule.NONE, Tls.DEFAULT, DrillOptions.DEFAULT);
     }
 
     /**
@@ -34,18 +35,19 @@ public record Target(String name, String host, int port, String database, String
      * @param preRestore  webhook before a replace restore fences the database, or null
      * @param postRestore webhook after a replace restore swapped the databases (or ended without swapping), or null
      * @param hookSecret  HMAC key the hook requests are signed with, or null (never printed)
+     * @param servers     the other servers ({@code lifeboat.servers.<name>}) backups may be restored to
      */
     public record RestoreOptions(String role, boolean keepOwners, boolean privileges, int jobs,
-                                 URI preRestore, URI postRestore, Duration hookTimeout, String hookSecret) {
+                                 URI preRestore, URI postRestore, Duration hookTimeout, String hookSecret, List<String> servers) {
         public static RestoreOptions defaults(String username) {
-            return new RestoreOptions(username, false, true, 1, null, null, Duration.ofSeconds(60), null);
+            return new RestoreOptions(username, false, true, 1, null, null, Duration.ofSeconds(60), null, List.of());
         }
 
         @Override
         public String toString() {
             return "RestoreOptions[role=" + role + ", keepOwners=" + keepOwners + ", privileges=" + privileges + ", jobs=" + jobs
                     + ", preRestore=" + preRestore + ", postRestore=" + postRestore + ", hookTimeout=" + hookTimeout
-                    + ", hookSecret=" + (hookSecret == null ? "none" : "***") + "]";
+                    + ", hookSecret=" + (hookSecret == null ? "none" : "***") + ", servers=" + servers + "]";
         }
 
         /**
@@ -63,6 +65,16 @@ public record Target(String name, String host, int port, String database, String
             }
             return List.copyOf(args);
         }
+    }
+
+    /**
+     * Where and how the target's drills run ({@code lifeboat.targets.<name>.drill.*}).
+     *
+     * @param server the server drills restore into ({@code lifeboat.servers.<name>}), or null for the target's own
+     * @param checks the admin's own checks: name to one SQL query returning one boolean
+     */
+    public record DrillOptions(String server, Map<String, String> checks) {
+        public static final DrillOptions DEFAULT = new DrillOptions(null, Map.of());
     }
 
     /**
@@ -91,13 +103,22 @@ public record Target(String name, String host, int port, String database, String
 
     /** The password, if one is configured; a password file's trailing newline is dropped. */
     public Optional<String> password() throws IOException {
-        if (passwordSource instanceof PasswordSource.Literal l) {
+        return readPassword(passwordSource);
+    }
+
+    static Optional<String> readPassword(PasswordSource source) throws IOException {
+        if (source instanceof PasswordSource.Literal l) {
             return Optional.of(l.value());
         }
-        if (passwordSource instanceof PasswordSource.File f) {
+        if (source instanceof PasswordSource.File f) {
             return Optional.of(stripNewline(Files.readString(f.path())));
         }
         return Optional.empty();
+    }
+
+    /** The target's own server, as drills and restores reach it. */
+    public Server ownServer() {
+        return new Server(name, true, host, port, username, passwordSource, tls, "postgres");
     }
 
     public boolean passwordConfigured() {

@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -35,11 +36,13 @@ public class Targets {
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     private final Map<String, Target> byName;
+    private final Map<String, Server> servers;
 
-    /** Parses the targets; throws listing every problem when the configuration is invalid. */
+    /** Parses the targets and servers; throws listing every problem when the configuration is invalid. */
     @Inject
     public Targets(LifeboatConfig config) {
         ConfigProblems problems = new ConfigProblems();
+        servers = parseServers(config, problems);
         byName = parse(config, problems);
         problems.throwIfAny();
         byName.values().stream().filter(t -> !t.passwordConfigured()).forEach(t -> LOG.warnf(
@@ -52,8 +55,33 @@ public class Targets {
     public static class Check implements ConfigCheck {
         @Override
         public void check(LifeboatConfig config, ConfigProblems problems) {
+            parseServers(config, problems);
             parse(config, problems);
         }
+    }
+
+    /** Every server of {@code lifeboat.servers.*} that parses, by name; a problem for each thing wrong. */
+    static Map<String, Server> parseServers(LifeboatConfig config, ConfigProblems problems) {
+        Map<String, Server> out = new TreeMap<>();
+        config.servers().forEach((name, s) -> {
+            String key = "lifeboat.servers." + name;
+            int before = problems.count();
+            if (!NAME.matcher(name).matches()) {
+                problems.add("server name '" + name + "' is not allowed. Hint: use lower-case letters, digits, '-' and '_' (at most 63)");
+            }
+            if (s.port() < 1 || s.port() > 65535) {
+                problems.add(key + ".port=" + s.port() + " is not a TCP port");
+            }
+            if (s.maintenanceDb().isBlank()) {
+                problems.add(key + ".maintenance-db is empty. Hint: leave it out for postgres");
+            }
+            Target.PasswordSource password = password(key, s.password(), s.passwordFile(), problems);
+            Tls tls = tls(key, s.sslmode(), s.sslrootcert(), problems);
+            if (problems.count() == before) {
+                out.put(name, new Server(name, false, s.host(), s.port(), s.username(), password, tls, s.maintenanceDb()));
+            }
+        });
+        return out;
     }
 
     /** Every target that parses, by name; a problem for each thing wrong. */
@@ -93,46 +121,70 @@ public class Targets {
         } else if (t.jobs() > 1 && format.isPresent() && format.get() != DumpFormat.DIRECTORY) {
             problems.add(key + ".jobs=" + t.jobs() + " needs format=directory (pg_dump runs in parallel only with the directory format)");
         }
-        Target.PasswordSource password = password(key, t, problems);
+        Target.PasswordSource password = password(key, t.password(), t.passwordFile(), problems);
         List<String> storage = storage(key, t, config, problems);
-        Target.RestoreOptions restore = restore(key, t, problems);
+        Target.RestoreOptions restore = restore(key, t, config, problems);
         Target.Schedule schedule = schedule(key, t, problems);
         RetentionRules retention = retention(key, t, problems);
-        Tls tls = tls(key, t, problems);
+        Tls tls = tls(key, t.sslmode(), t.sslrootcert(), problems);
+        Target.DrillOptions drill = drill(key, t, config, problems);
         if (problems.count() > before) {
             return null;
         }
         return new Target(name, t.host(), t.port(), t.database().orElseThrow(), t.username(), List.copyOf(storage), profile.orElseThrow(),
-                password, format.orElseThrow(), t.jobs(), t.globals(), restore, retention, schedule, tls);
+                password, format.orElseThrow(), t.jobs(), t.globals(), restore, retention, schedule, tls, drill);
     }
 
-    private static Tls tls(String key, LifeboatConfig.Target t, ConfigProblems problems) {
-        Optional<Tls.Mode> mode = Tls.Mode.parse(t.sslmode());
+    private static Tls tls(String key, String sslmode, Optional<Path> rootCert, ConfigProblems problems) {
+        Optional<Tls.Mode> mode = Tls.Mode.parse(sslmode);
         if (mode.isEmpty()) {
-            problems.add(key + ".sslmode=" + t.sslmode() + " is unknown. Hint: disable, allow, prefer, require, verify-ca or verify-full");
+            problems.add(key + ".sslmode=" + sslmode + " is unknown. Hint: disable, allow, prefer, require, verify-ca or verify-full");
             return Tls.DEFAULT;
         }
-        if (t.sslrootcert().isPresent() && !Files.isReadable(t.sslrootcert().get())) {
-            problems.add(key + ".sslrootcert " + t.sslrootcert().get() + " does not exist or is not readable");
+        if (rootCert.isPresent() && !Files.isReadable(rootCert.get())) {
+            problems.add(key + ".sslrootcert " + rootCert.get() + " does not exist or is not readable");
         }
-        if (mode.get().verifies() && t.sslrootcert().isEmpty()) {
-            problems.add(key + ".sslmode=" + t.sslmode() + " needs sslrootcert: the CA certificate the server's certificate must chain to");
+        if (mode.get().verifies() && rootCert.isEmpty()) {
+            problems.add(key + ".sslmode=" + sslmode + " needs sslrootcert: the CA certificate the server's certificate must chain to");
         }
-        return new Tls(mode.get(), t.sslrootcert().orElse(null));
+        return new Tls(mode.get(), rootCert.orElse(null));
     }
 
-    private static Target.PasswordSource password(String key, LifeboatConfig.Target t, ConfigProblems problems) {
-        if (t.password().isPresent() && t.passwordFile().isPresent()) {
+    private static Target.PasswordSource password(String key, Optional<String> literal, Optional<Path> file,
+                                                  ConfigProblems problems) {
+        if (literal.isPresent() && file.isPresent()) {
             problems.add(key + " sets both password and password-file. Hint: keep one of them");
-        } else if (t.password().isPresent()) {
-            return new Target.PasswordSource.Literal(t.password().get());
-        } else if (t.passwordFile().isPresent()) {
-            if (!Files.isReadable(t.passwordFile().get())) {
-                problems.add(key + ".password-file " + t.passwordFile().get() + " does not exist or is not readable");
+        } else if (literal.isPresent()) {
+            return new Target.PasswordSource.Literal(literal.get());
+        } else if (file.isPresent()) {
+            if (!Files.isReadable(file.get())) {
+                problems.add(key + ".password-file " + file.get() + " does not exist or is not readable");
             }
-            return new Target.PasswordSource.File(t.passwordFile().get());
+            return new Target.PasswordSource.File(file.get());
         }
         return new Target.PasswordSource.None();
+    }
+
+    /** The drill server (a configured one) and the admin's own drill checks. */
+    private static Target.DrillOptions drill(String key, LifeboatConfig.Target t, LifeboatConfig config, ConfigProblems problems) {
+        String server = t.drill().server().map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+        if (server != null && !config.servers().containsKey(server)) {
+            problems.add(key + ".drill.server names '" + server + "', which is not defined. Hint: define lifeboat.servers." + server
+                    + ".host" + (config.servers().isEmpty() ? "" : " or use one of " + new TreeMap<>(config.servers()).keySet()));
+        }
+        Map<String, String> checks = new TreeMap<>();
+        t.drill().checks().forEach((name, check) -> {
+            if (!NAME.matcher(name).matches()) {
+                problems.add(key + ".drill.checks." + name + ": the check name is not allowed. Hint: lower-case letters, digits, '-' and '_'");
+            } else if (check.sql().isBlank()) {
+                problems.add(key + ".drill.checks." + name + ".sql is empty. Hint: one query returning one boolean, e.g. SELECT count(*) > 0 FROM notes");
+            } else if (check.sql().strip().replaceAll(";+$", "").contains(";")) {
+                problems.add(key + ".drill.checks." + name + ".sql holds more than one statement. Hint: one query returning one boolean");
+            } else {
+                checks.put(name, check.sql().strip().replaceAll(";+$", ""));
+            }
+        });
+        return new Target.DrillOptions(server, Map.copyOf(checks));
     }
 
     /** The storages listed, or the only one there is. */
@@ -163,7 +215,7 @@ public class Targets {
         return storage;
     }
 
-    private static Target.RestoreOptions restore(String key, LifeboatConfig.Target t, ConfigProblems problems) {
+    private static Target.RestoreOptions restore(String key, LifeboatConfig.Target t, LifeboatConfig config, ConfigProblems problems) {
         LifeboatConfig.TargetRestore r = t.restore();
         int jobs = r.jobs().orElse(t.jobs());
         if (jobs < 1 || jobs > 64) {
@@ -183,9 +235,20 @@ public class Targets {
         if (t.hooks().secret().isPresent() && t.hooks().secret().get().isBlank()) {
             problems.add(key + ".hooks.secret is empty (an env reference that resolved to nothing?). Hint: set it or leave it out");
         }
+        List<String> servers = new ArrayList<>();
+        for (String s : r.servers().orElse(List.of())) {
+            if (s.isBlank()) {
+                continue;
+            }
+            servers.add(s.trim());
+            if (!config.servers().containsKey(s.trim())) {
+                problems.add(key + ".restore.servers names '" + s.trim() + "', which is not defined. Hint: define lifeboat.servers."
+                        + s.trim() + ".host" + (config.servers().isEmpty() ? "" : " or use one of " + new TreeMap<>(config.servers()).keySet()));
+            }
+        }
         return new Target.RestoreOptions(r.role().orElse(t.username()), r.keepOwners(), r.privileges(), jobs,
                 t.hooks().preRestore().orElse(null), t.hooks().postRestore().orElse(null), t.hooks().timeout(),
-                t.hooks().secret().orElse(null));
+                t.hooks().secret().orElse(null), List.copyOf(servers));
     }
 
     private static Target.Schedule schedule(String key, LifeboatConfig.Target t, ConfigProblems problems) {
@@ -239,5 +302,14 @@ public class Targets {
 
     public Set<String> names() {
         return byName.keySet();
+    }
+
+    /** A server of {@code lifeboat.servers.*}. */
+    public Optional<Server> server(String name) {
+        return name == null ? Optional.empty() : Optional.ofNullable(servers.get(name));
+    }
+
+    public Collection<Server> servers() {
+        return servers.values();
     }
 }

@@ -80,7 +80,8 @@ class DrillTest {
         assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
         assertThat(job.getString("result.reason")).isNull();
         assertThat(job.getDouble("result.restoreSeconds")).isPositive();
-        assertThat(job.getList("result.checks.name")).containsExactly("stored copy", "pg_restore", "row counts", "schema objects", "restore time");
+        assertThat(job.getList("result.checks.name")).containsExactly("stored copy", "pg_restore", "row counts", "schema objects", "sequences",
+                "restore time");
         assertThat(job.getList("result.checks.passed")).containsOnly(true);
         assertThat(job.getString("result.checks.find { it.name == 'row counts' }.detail")).contains("3 tables", "5500 rows");
 
@@ -229,10 +230,14 @@ class DrillTest {
         PgTestDb.execIn("lifeboat_masto", "SET ROLE " + TargetDbs.ROLE,
                 "CREATE TABLE schema_migrations (version varchar PRIMARY KEY)",
                 "INSERT INTO schema_migrations VALUES ('20240912100000'), ('20250425134308')",
-                "CREATE TABLE accounts (id bigserial PRIMARY KEY, username text NOT NULL)",
+                "CREATE TABLE accounts (id bigserial PRIMARY KEY, username text NOT NULL, domain text)",
                 "INSERT INTO accounts (username) SELECT 'u' || g FROM generate_series(1, 50) g",
+                "INSERT INTO accounts (id, username) VALUES (-99, 'instance.actor')", // Mastodon's instance actor: local, no user
+                "INSERT INTO accounts (username, domain) VALUES ('remote', 'example.social')",
+                "CREATE FUNCTION timestamp_id(table_name text) RETURNS bigint LANGUAGE sql AS"
+                        + " 'SELECT (extract(epoch FROM now()) * 1000)::bigint << 16'",
                 "CREATE TABLE users (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts, email text)",
-                "INSERT INTO users (account_id, email) SELECT id, username || '@example.org' FROM accounts",
+                "INSERT INTO users (account_id, email) SELECT id, username || '@example.org' FROM accounts WHERE domain IS NULL AND id > 0",
                 "CREATE TABLE statuses (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts, text text, created_at timestamptz NOT NULL)",
                 "INSERT INTO statuses (account_id, text, created_at) SELECT 1 + g % 50, 'toot ' || g, now() - interval '" + statusAge + "' - g * interval '1 minute' FROM generate_series(1, 500) g");
     }

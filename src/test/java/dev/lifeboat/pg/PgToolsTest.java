@@ -49,13 +49,14 @@ class PgToolsTest {
         int server = newest + 1;
         assertThatThrownBy(() -> tools.choose("pg_dump", server, "mastodon"))
                 .isInstanceOf(PgPermanentException.class)
-                .hasMessage("pg_dump " + newest + " cannot dump server " + server + " (target mastodon). Hint: install postgresql-client-"
+                .hasMessage("pg_dump " + newest + " cannot dump server " + server + " (target mastodon): pg_dump " + server
+                        + " or newer is needed; searched " + String.join(", ", tools.binDirs()) + ". Hint: install postgresql-client-"
                         + server + " and add its bin directory to lifeboat.pg.bin-dirs");
         assertThatThrownBy(() -> PgTools.choose("pg_dump", List.of(tool(15, "/x")), 16, "mastodon", List.of()))
-                .hasMessage("pg_dump 15 cannot dump server 16 (target mastodon). Hint: install postgresql-client-16"
+                .hasMessage("pg_dump 15 cannot dump server 16 (target mastodon): pg_dump 16 or newer is needed. Hint: install postgresql-client-16"
                         + " and add its bin directory to lifeboat.pg.bin-dirs");
         assertThatThrownBy(() -> PgTools.choose("pg_restore", List.of(tool(15, "/x")), 16, "mastodon", List.of()))
-                .hasMessageStartingWith("pg_restore 15 is older than server 16 (target mastodon). Hint: install postgresql-client-16");
+                .hasMessageStartingWith("pg_restore 15 is older than server 16 (target mastodon): pg_restore 16 or newer is needed. Hint: install postgresql-client-16");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.lifeboat.restore;
 
+import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.pg.PgTestDb;
 import dev.lifeboat.support.Db;
 import dev.lifeboat.support.HookServer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,6 +43,8 @@ class FenceAndHookSafetyTest {
     Fences fences;
     @Inject
     Db db;
+    @Inject
+    JobQueue queue;
 
     @BeforeEach
     void reset() throws Exception {
@@ -90,6 +94,74 @@ class FenceAndHookSafetyTest {
         // The fence was recorded and lifted by the restore itself.
         assertThat(db.value("SELECT lifted_by FROM fence WHERE job_id = ?", UUID.fromString(job.getString("id")))).isEqualTo("restore");
         PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + job.getString("result.keptDatabase") + " WITH (FORCE)");
+    }
+
+    @Test
+    void aNewDatabaseRestoreWhoseSuccessWasNeverRecordedIsFoundDoneByTheNextAttempt() throws Exception {
+        recreateStore();
+        String id = backupId("store");
+        String database = "lbt_retried_" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            String jobId = as(ADMIN).body(Map.of("backupId", id, "database", database)).post("/api/v1/restores").jsonPath().getString("id");
+            assertThat(awaitJob(jobId).getString("status")).isEqualTo("succeeded");
+            PgTestDb.execIn(database, "CREATE TABLE written_after_the_restore (x int)");
+
+            JsonPath job = rerunAsIfTheReplicaDiedBeforeRecordingSuccess(jobId);
+
+            assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+            assertThat(job.getInt("attempt")).isEqualTo(2);
+            assertThat(job.getList("result.warnings", String.class)).anyMatch(w -> w.contains("an earlier attempt of this job restored"));
+            assertThat(count(database, "SELECT count(*) FROM pg_tables WHERE tablename = 'written_after_the_restore'"))
+                    .as("the database was not restored again").isEqualTo(1);
+            assertThat(count(database, "SELECT count(*) FROM accounts")).isEqualTo(1000);
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void aReplaceWhoseSuccessWasNeverRecordedIsFoundSwappedAndTheApplicationStartedAgain() throws Exception {
+        recreateStore();
+        String id = backupId("store");
+        String jobId = as(ADMIN).body(Map.of("backupId", id, "mode", "replace", "confirm", "store")).post("/api/v1/restores")
+                .jsonPath().getString("id");
+        JsonPath first = awaitJob(jobId);
+        assertThat(first.getString("status")).as(first.prettify()).isEqualTo("succeeded");
+        String kept = first.getString("result.keptDatabase");
+        // The earlier attempt died between the swap and its un-fence: the kept database still refuses connections.
+        PgTestDb.execIn("lifeboat_test", "ALTER DATABASE " + kept + " WITH ALLOW_CONNECTIONS false");
+        PgTestDb.execIn(STORE, "INSERT INTO accounts (username) VALUES ('after the swap')");
+        HookServer.reset();
+        try {
+            JsonPath job = rerunAsIfTheReplicaDiedBeforeRecordingSuccess(jobId);
+
+            assertThat(job.getString("status")).as(job.prettify()).isEqualTo("succeeded");
+            assertThat(job.getString("result.keptDatabase")).isEqualTo(kept);
+            assertThat(job.getString("result.postRestoreHook")).isEqualTo("ok");
+            assertThat(count(STORE, "SELECT count(*) FROM accounts")).as("not swapped a second time").isEqualTo(1001);
+            assertThat(allowsConnections(kept)).isTrue();
+            assertThat(databasesLike(STORE + "\\_before\\_%")).containsExactly(kept);
+            List<HookServer.Call> hooks = HookServer.CALLS.stream().filter(c -> !c.path().equals("/notify")).toList();
+            assertThat(hooks).extracting(HookServer.Call::path).as("the application is started again, never stopped again")
+                    .containsExactly("/post");
+            assertThat(hooks.get(0).body()).contains("\"outcome\":\"swapped\"");
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + kept + " WITH (FORCE)");
+        }
+    }
+
+    /**
+     * Puts a succeeded job back to how a killed replica leaves it: running, its success not recorded,
+     * its lease run out. The rescuer queues it again, and a worker runs attempt 2.
+     */
+    private JsonPath rerunAsIfTheReplicaDiedBeforeRecordingSuccess(String jobId) {
+        UUID id = UUID.fromString(jobId);
+        assertThat(db.update("UPDATE job SET state = 'running', result = NULL, finished_at = NULL, progress = NULL,"
+                + " locked_by = 'killed-replica/1/0', lease_expires_at = now() - interval '1 minute' WHERE id = ?", id)).isEqualTo(1);
+        assertThat(queue.rescueExpired(Instant.now())).extracting(JobQueue.Rescued::id).contains(id);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !"queued".equals(db.value("SELECT state FROM job WHERE id = ?", id))
+                && !"running".equals(db.value("SELECT state FROM job WHERE id = ?", id)));
+        return awaitJob(jobId);
     }
 
     @Test

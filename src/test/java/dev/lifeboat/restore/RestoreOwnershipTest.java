@@ -17,7 +17,7 @@ class RestoreOwnershipTest {
 
     static Target target(Target.RestoreOptions options) {
         return new Target("mastodon", "db", 5432, "mastodon_production", "mastodon", List.of("s3"), Profile.MASTODON,
-                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, false, options, RetentionRules.NONE, Target.Schedule.NONE, Tls.DEFAULT);
+                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, false, options, RetentionRules.NONE, Target.Schedule.NONE, Tls.DEFAULT, Target.DrillOptions.DEFAULT);
     }
 
     @Test
@@ -29,10 +29,10 @@ class RestoreOwnershipTest {
     @Test
     void anotherRoleNoPrivilegesOrTheDumpsOwners() {
         Duration t = Duration.ofSeconds(60);
-        assertThat(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t, null)).restore().pgRestoreOptions())
+        assertThat(target(new Target.RestoreOptions("app_owner", false, false, 1, null, null, t, null, java.util.List.of())).restore().pgRestoreOptions())
                 .containsExactly("--no-owner", "--role=app_owner", "--no-privileges");
-        assertThat(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t, null)).restore().pgRestoreOptions()).isEmpty();
-        assertThat(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t, null)).restore().pgRestoreOptions())
+        assertThat(target(new Target.RestoreOptions("mastodon", true, true, 1, null, null, t, null, java.util.List.of())).restore().pgRestoreOptions()).isEmpty();
+        assertThat(target(new Target.RestoreOptions("mastodon", true, false, 1, null, null, t, null, java.util.List.of())).restore().pgRestoreOptions())
                 .containsExactly("--no-privileges");
     }
 }
