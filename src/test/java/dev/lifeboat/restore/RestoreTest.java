@@ -51,10 +51,24 @@ class RestoreTest {
     static final Path IDENTITY = Path.of("target/test-age/identity.txt");
     final List<String> dropAfter = new ArrayList<>();
 
+    /**
+     * Scratch databases that were on the server before this class ran: another installation's (a killed benchmark's, say),
+     * which Lifeboat rightly leaves alone. The checks below are about the scratch databases these tests' restores make.
+     */
+    private static final List<String> FOREIGN_SCRATCH = new ArrayList<>();
+
     @BeforeAll
     static void databases() throws Exception {
         TargetDbs.ensureRole();
         recreateStore();
+        FOREIGN_SCRATCH.addAll(databasesLike("lifeboat\\_restore\\_%"));
+    }
+
+    /** The {@code lifeboat_restore_*} databases that this class's restores made and that are still there. */
+    static List<String> ourScratchDatabases() throws SQLException {
+        List<String> names = databasesLike("lifeboat\\_restore\\_%");
+        names.removeAll(FOREIGN_SCRATCH);
+        return names;
     }
 
     /** {@code lifeboat_store}: owned by the target's role, a schema of its own, 1,000 accounts and 3,000 statuses. */
@@ -89,7 +103,7 @@ class RestoreTest {
         for (String db : dropAfter) {
             PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
         }
-        assertThat(databasesLike("lifeboat\\_restore\\_%")).as("lifeboat_restore_* databases left").isEmpty();
+        assertThat(ourScratchDatabases()).as("lifeboat_restore_* databases left").isEmpty();
         assertThat(count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname = '" + STORE + "' AND datallowconn"))
                 .as(STORE + " exists and accepts connections").isEqualTo(1);
     }
@@ -379,7 +393,7 @@ class RestoreTest {
         dropAfter.add("lbt_slow_copy");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(100))
                 .until(() -> count("lifeboat_test", "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'lifeboat\\_restore\\_%' AND query LIKE 'COPY%'") > 0);
-        assertThat(databasesLike("lifeboat\\_restore\\_%")).as("restoring into a scratch database").hasSize(1);
+        assertThat(ourScratchDatabases()).as("restoring into a scratch database").hasSize(1);
         as(OPERATOR).post("/api/v1/jobs/" + jobId + "/cancel").then().statusCode(202);
         long cancelled = System.nanoTime();
         JsonPath job = awaitJob(jobId);
