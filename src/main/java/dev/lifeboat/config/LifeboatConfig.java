@@ -36,33 +36,7 @@ public interface LifeboatConfig {
      */
     Map<String, Server> servers();
 
-    interface Server {
-        /** Host of the server. */
-        @WithDefault("localhost")
-        String host();
-
-        /** Port of the server. */
-        @WithDefault("5432")
-        int port();
-
-        /** The role Lifeboat connects as: it needs CREATEDB (drills and restores create databases). */
-        @WithDefault("postgres")
-        String username();
-
-        /** The password, usually an env reference. Never logged or returned. */
-        Optional<String> password();
-
-        /** A file holding the password instead (read at each use). */
-        @WithName("password-file")
-        Optional<Path> passwordFile();
-
-        /** TLS, as libpq's sslmode (see the targets' key). */
-        @WithDefault("prefer")
-        String sslmode();
-
-        /** The CA certificate file (verify-ca, verify-full). */
-        Optional<Path> sslrootcert();
-
+    interface Server extends Connection {
         /** The database Lifeboat connects to for creating, renaming and dropping databases. */
         @WithName("maintenance-db")
         @WithDefault("postgres")
@@ -91,17 +65,15 @@ public interface LifeboatConfig {
         String role();
     }
 
-    interface Target {
-        /** Host of the PostgreSQL server to protect. */
+    /** How Lifeboat reaches a PostgreSQL server: the keys targets and other servers share. */
+    interface Connection {
+        /** Host of the PostgreSQL server. */
         @WithDefault("localhost")
         String host();
 
         /** Port of the PostgreSQL server. */
         @WithDefault("5432")
         int port();
-
-        /** The database to back up (required). */
-        Optional<String> database();
 
         /** The role Lifeboat connects as (default: {@code postgres}). */
         @WithDefault("postgres")
@@ -124,6 +96,11 @@ public interface LifeboatConfig {
 
         /** The CA certificate file the server's certificate must chain to (required by verify-ca and verify-full). */
         Optional<Path> sslrootcert();
+    }
+
+    interface Target extends Connection {
+        /** The database to back up (required). */
+        Optional<String> database();
 
         /** Comma-separated storage names this target's backups go to. May be omitted when exactly one storage exists. */
         Optional<List<String>> storage();

@@ -289,20 +289,28 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         scratch.handOver();
         LOG.infof("replaced %s of target %s with backup %s; the old database is kept as %s", plan.database(), plan.target().name(),
                 plan.backup().id, plan.kept());
-        String postHook = null;
-        if (options.postRestore() != null) {
-            ctx.progress("post-restore hook", null, null);
-            try {
-                Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept(), "swapped"),
-                        options.hookTimeout(), options.hookSecret(), json);
-                postHook = "ok";
-            } catch (Hooks.HookFailedException e) {
-                postHook = "failed";
-                warnings.add(e.getMessage() + " (the restore itself is done; start the application by hand)");
-                LOG.warn(e.getMessage());
-            }
+        return new Swapped(checks, preHook, plan.kept(), postHookAfterSwap(ctx, plan, warnings), warnings);
+    }
+
+    /**
+     * After the swap: the post-restore hook hears {@code "outcome": "swapped"}. Returns {@code ok},
+     * {@code failed} (a warning says so: the restore stays done) or null when none is configured.
+     */
+    private String postHookAfterSwap(JobContext ctx, Plan plan, List<String> warnings) throws InterruptedException {
+        Target.RestoreOptions options = plan.target().restore();
+        if (options.postRestore() == null) {
+            return null;
         }
-        return new Swapped(checks, preHook, plan.kept(), postHook, warnings);
+        ctx.progress("post-restore hook", null, null);
+        try {
+            Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept(), "swapped"),
+                    options.hookTimeout(), options.hookSecret(), json);
+            return "ok";
+        } catch (Hooks.HookFailedException e) {
+            warnings.add(e.getMessage() + " (the restore itself is done; start the application by hand)");
+            LOG.warn(e.getMessage());
+            return "failed";
+        }
     }
 
     /**
@@ -372,20 +380,7 @@ public class RestoreHandler implements JobHandler<RestoreArgs, RestoreResult> {
         List<String> warnings = new ArrayList<>();
         warnings.add("an earlier attempt of this job restored backup " + plan.backup().id + " into " + plan.database()
                 + " but stopped before its success was recorded; this attempt found the database it made and restored nothing again");
-        String postHook = null;
-        Target.RestoreOptions options = plan.target().restore();
-        if (plan.replace() && options.postRestore() != null) {
-            ctx.progress("post-restore hook", null, null);
-            try {
-                Hooks.call("post-restore", options.postRestore(), hookBody(Hooks.POST_RESTORE, ctx, plan, plan.kept(), "swapped"),
-                        options.hookTimeout(), options.hookSecret(), json);
-                postHook = "ok";
-            } catch (Hooks.HookFailedException e) {
-                postHook = "failed";
-                warnings.add(e.getMessage() + " (the restore itself is done; start the application by hand)");
-                LOG.warn(e.getMessage());
-            }
-        }
+        String postHook = plan.replace() ? postHookAfterSwap(ctx, plan, warnings) : null;
         LOG.warnf("restore job %s: %s", ctx.jobId(), warnings.get(0));
         Selection selection = args.selection();
         return new RestoreResult(plan.backup().id, plan.target().name(), plan.mode(), plan.database(), server.name(),
