@@ -128,8 +128,12 @@ INSERT INTO accounts (username, domain, display_name, note)
   SELECT 'user' || g, CASE WHEN g % 3 = 0 THEN 'remote' || g % 50 || '.example' END, 'User ' || g, repeat(md5(g::text), 3) FROM generate_series(1, 5000) g;
 CREATE TABLE users (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts, email text NOT NULL UNIQUE,
   encrypted_password text, locale text, created_at timestamptz NOT NULL DEFAULT now());
+-- Every local account (domain IS NULL) has its user row, as in Mastodon (the mastodon profile's drill checks it).
 INSERT INTO users (account_id, email, encrypted_password, locale)
-  SELECT g, 'user' || g || '@chaos.example', md5('pw' || g), (ARRAY['en', 'de', 'fr', 'ja'])[1 + g % 4] FROM generate_series(1, 5000, 2) g;
+  SELECT g, 'user' || g || '@chaos.example', md5('pw' || g), (ARRAY['en', 'de', 'fr', 'ja'])[1 + g % 4] FROM generate_series(1, 5000) g WHERE g % 3 <> 0;
+-- Mastodon's id generator, made by its db:migrate (the drill checks that it exists; this body is a stand-in).
+CREATE FUNCTION timestamp_id(table_name text) RETURNS bigint LANGUAGE sql
+  AS $$ SELECT (floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint << 16) $$;
 CREATE TABLE statuses (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts, text text NOT NULL,
   in_reply_to_id bigint, visibility integer NOT NULL DEFAULT 0, sensitive boolean NOT NULL DEFAULT false,
   created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now());

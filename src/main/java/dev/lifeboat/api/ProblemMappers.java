@@ -40,15 +40,24 @@ public class ProblemMappers {
     /** Lifeboat's own database is unreachable or shutting down: the request may succeed later. */
     @ServerExceptionMapper
     public Response queueUnavailable(JobQueueException e, UriInfo uri) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+        return databaseUnavailable(e) ? unavailable(e, uri) : unexpected(e, uri);
+    }
+
+    /** An SQL error of class 08 (connection exception) or 57P (shutdown) anywhere in the chain (Hibernate's included). */
+    private static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                LOG.warnf("Lifeboat's database is unavailable on %s: %s", path(uri), e.getMessage());
-                return Problem.response(503, "Lifeboat's own database is unavailable; try again shortly.", path(uri))
-                        .header("Retry-After", "5").build();
+                return true;
             }
         }
-        return unexpected(e, uri);
+        return false;
+    }
+
+    private static Response unavailable(Throwable e, UriInfo uri) {
+        LOG.warnf("Lifeboat's database is unavailable on %s: %s", path(uri), e.getMessage());
+        return Problem.response(503, "Lifeboat's own database is unavailable; try again shortly.", path(uri))
+                .header("Retry-After", "5").build();
     }
 
     @ServerExceptionMapper
@@ -120,6 +129,9 @@ public class ProblemMappers {
         Response fromJson = jsonCause(e, uri);
         if (fromJson != null) {
             return fromJson;
+        }
+        if (databaseUnavailable(e)) {
+            return unavailable(e, uri); // e.g. a catalog query (Hibernate) while the database is cut off
         }
         String ref = UUID.randomUUID().toString().substring(0, 8);
         LOG.errorf(e, "unexpected error %s on %s", ref, path(uri));
