@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes a local PostgreSQL ready for Lifeboat, idempotently:
 #   1. installs PostgreSQL from Debian packages if it is absent, and the age encryption tool
-#      (backups are age files; the tests check that the standard age CLI reads them), and s3cmd
-#      and jq (docs/runbook.md recovers with them; RunbookTest follows it),
+#      (backups are age files; the tests check that the standard age CLI reads them), and s3cmd,
+#      jq and zstd (docs/runbook.md recovers with them; RunbookTest follows it),
 #   2. creates a cluster if none exists and starts it if it is stopped (pg_ctlcluster),
 #   3. creates the roles and databases for the requested purposes:
 #        test  role lifeboat_test (superuser, password lifeboat_test) and database lifeboat_test
@@ -38,9 +38,10 @@ if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then
   "${SUDO[@]}" apt-get install -y -q age >/dev/null 2>&1 \
     || { "${SUDO[@]}" apt-get update -q >/dev/null && "${SUDO[@]}" apt-get install -y -q age >/dev/null; }
 fi
-# s3cmd and jq: the recovery runbook (docs/runbook.md) fetches backups with them, and RunbookTest follows it.
+# s3cmd and jq: the recovery runbook (docs/runbook.md) fetches backups with them, and RunbookTest follows it;
+# zstd: the runbook decompresses backups with the standard CLI, and the tests check that it reads them.
 # openssl: TlsTest makes a certificate authority and a server certificate for a PostgreSQL of its own.
-for tool in s3cmd jq openssl; do
+for tool in s3cmd jq zstd openssl; do
   if ! command -v "$tool" >/dev/null; then
     log "installing $tool from Debian packages"
     export DEBIAN_FRONTEND=noninteractive

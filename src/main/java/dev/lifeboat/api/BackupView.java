@@ -37,7 +37,10 @@ public record BackupView(
         @Schema(description = "How many drills this backup had") int drillCount,
         @Schema(description = "Pinned backups are never deleted by retention") boolean pinned,
         @Schema(description = "Why it is pinned, e.g. 'automatically: the newest backup before …, which shows an anomaly: …' or 'by an admin (token …)'; null when not pinned") String pinnedReason,
-        @Schema(description = "Anomalies against the previous backup of the target (a table lost rows, the dump shrank); empty when none") List<String> warnings) {
+        @Schema(description = "Anomalies against the previous backup of the target (a table lost rows, the dump shrank); empty when none") List<String> warnings,
+        @Schema(description = "How the dump object is compressed: zstd (by Lifeboat, of an uncompressed archive: zstd -d before pg_restore), gzip (pg_dump's own; every backup made before zstd) or none",
+                enumeration = {"zstd", "gzip", "none"}) String compression,
+        @Schema(description = "Size of the archive as pg_dump wrote it, before compression and encryption (what pg_restore reads); null when unknown") Long archiveBytes) {
 
     @Schema(name = "BackupDrill")
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -47,7 +50,7 @@ public record BackupView(
     @Schema(name = "BackupLocation")
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record LocationView(@Schema(description = "Storage name", example = "s3") String storage,
-                               @Schema(description = "Key of the dump object in that storage", example = "mastodon/2026/11/25/0193…/dump.pgc.age") String key,
+                               @Schema(description = "Key of the dump object in that storage", example = "mastodon/2026/11/25/0193…/dump.pgc.zst.age") String key,
                                @Schema(description = "Key of its manifest.json") String manifestKey,
                                long sizeBytes, String sha256, Instant verifiedAt,
                                @Schema(description = "What the last verify found wrong with this copy, or null") String problem) {
@@ -61,6 +64,6 @@ public record BackupView(
                 b.encrypted, b.recipients, b.serverVersion, b.pgDumpVersion, b.globals,
                 b.locations.stream().map(LocationView::of).toList(), b.rowCounts, b.status, b.verifiedAt, b.error, b.jobId,
                 b.lastDrillAt == null ? null : new DrillView(b.lastDrillAt, Boolean.TRUE.equals(b.lastDrillPassed), b.lastDrillRestoreSeconds),
-                b.drillCount, b.pinned, b.pinnedReason, b.warnings == null ? List.of() : b.warnings);
+                b.drillCount, b.pinned, b.pinnedReason, b.warnings == null ? List.of() : b.warnings, b.compression, b.archiveBytes);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lifeboat.backup;
 
+import dev.lifeboat.target.Compression;
 import dev.lifeboat.target.DumpFormat;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -30,6 +31,11 @@ public class Backup extends PanacheEntityBase {
     public String database;
     public String status;
     public String format;
+    /** {@code zstd}, {@code gzip} (pg_dump's own; every backup made before Lifeboat compressed) or {@code none}. */
+    public String compression;
+    /** Size of the archive as pg_dump wrote it, before compression and encryption; null when unknown. */
+    @Column(name = "archive_bytes")
+    public Long archiveBytes;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "finished_at")
@@ -87,6 +93,8 @@ public class Backup extends PanacheEntityBase {
         b.database = manifest.database();
         b.status = AVAILABLE;
         b.format = manifest.format();
+        b.compression = Compression.Algorithm.of(manifest.compression()).id();
+        b.archiveBytes = manifest.archiveBytes();
         b.createdAt = manifest.createdAt();
         b.finishedAt = manifest.finishedAt();
         b.sizeBytes = manifest.dump().sizeBytes();
@@ -102,6 +110,16 @@ public class Backup extends PanacheEntityBase {
         b.globalsSha256 = manifest.globals() == null ? null : manifest.globals().sha256();
         b.warnings = manifest.warnings() == null ? List.of() : manifest.warnings();
         return b;
+    }
+
+    /** The archive's size as pg_restore reads it (decompressed): what a spool needs; the stored size when unknown. */
+    public long archiveSize() {
+        return archiveBytes != null ? archiveBytes : sizeBytes;
+    }
+
+    /** How the stored dump is compressed. */
+    public Compression.Algorithm compressionAlgorithm() {
+        return Compression.Algorithm.of(compression);
     }
 
     /** The pg_dump format of the stored dump. */

@@ -3,6 +3,7 @@ package dev.lifeboat.backup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lifeboat.compress.Zstd;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.crypto.AgeEncryption;
 import dev.lifeboat.job.JobCancelledException;
@@ -24,6 +25,7 @@ import dev.lifeboat.storage.BlobStore;
 import dev.lifeboat.storage.BlobStores;
 import dev.lifeboat.storage.StoredObject;
 import dev.lifeboat.storage.Upload;
+import dev.lifeboat.target.Compression;
 import dev.lifeboat.target.DumpFormat;
 import dev.lifeboat.target.Target;
 import dev.lifeboat.target.Targets;
@@ -103,8 +105,12 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                              List<String> recipients, List<BlobStore> stores) {
     }
 
-    /** The dump as stored: its manifest entry, its row counts, and how long commit and read-back took. */
-    private record StoredCopy(Manifest.StoredFile file, Map<String, Long> rowCounts, long checkMillis) {
+    /**
+     * The dump as stored: its manifest entry, the archive's size before compression and encryption, its row
+     * counts and where they come from, and how long commit and read-back took.
+     */
+    private record StoredCopy(Manifest.StoredFile file, long archiveBytes, Map<String, Long> rowCounts, String rowCountsFrom,
+                              long checkMillis) {
     }
 
     @Override
@@ -176,16 +182,19 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
     }
 
     /**
-     * pg_dump → (age) → every store, counting rows meanwhile; then each copy is checked. The custom
+     * pg_dump → (zstd) → (age) → every store, counting rows meanwhile; then each copy is checked. The custom
      * format streams straight from pg_dump's stdout; the directory format is dumped in parallel into a
      * scratch directory first, then streamed as one tar.
      */
     private StoredCopy dump(JobContext ctx, Preflight pre, SnapshotSession snapshot, String prefix, Written written,
                             UUID backupId) throws Exception {
-        String name = BackupKeys.dumpName(pre.target().format(), !pre.recipients().isEmpty());
+        Compression compression = pre.target().compression();
+        String name = BackupKeys.dumpName(pre.target().format(), compression.algorithm(), !pre.recipients().isEmpty());
         String key = prefix + name;
         List<Upload> uploads = new ArrayList<>();
         CompletableFuture<Map<String, Long>> counts = null;
+        ArchiveTap archive = null;
+        boolean closed = false;
         try {
             for (BlobStore store : pre.stores()) {
                 written.add(store, key);
@@ -196,15 +205,19 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
             ctx.throwIfCancelled();
             FanOutOutputStream fanOut = new FanOutOutputStream(uploads);
             DigestingOutputStream stored = new DigestingOutputStream(fanOut, false);
-            OutputStream sink = pre.recipients().isEmpty() ? stored : AgeEncryption.encrypt(stored, pre.recipients());
+            OutputStream encrypted = pre.recipients().isEmpty() ? stored : AgeEncryption.encrypt(stored, pre.recipients());
+            OutputStream compressed = compression.algorithm() == Compression.Algorithm.ZSTD
+                    ? Zstd.compress(encrypted, compression.zstdLevel(), compression.threads()) : encrypted;
+            archive = new ArchiveTap(compressed, null);
             counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
                 Thread t = new Thread(r, "lifeboat-row-counts");
                 t.setDaemon(true);
                 t.start();
             });
-            runPgDump(ctx, pre, snapshot, backupId, sink, fanOut);
+            runPgDump(ctx, pre, snapshot, backupId, archive, fanOut);
             try {
-                sink.close(); // age writes its last, authenticated chunk
+                closed = true;
+                archive.close(); // zstd writes its frame's end, age its last, authenticated chunk
             } catch (IOException e) {
                 throw fanOut.failure() != null ? fanOut.failure() : e;
             }
@@ -213,12 +226,23 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
             long tCheck = System.nanoTime();
             Manifest.StoredFile file = new Manifest.StoredFile(name, stored.count(), stored.sha256Hex());
             commitAndCheck(ctx, pre.stores(), uploads, key, file);
-            return new StoredCopy(file, rowCounts, (System.nanoTime() - tCheck) / 1_000_000);
+            return new StoredCopy(file, archive.count(), rowCounts, Manifest.COUNTS_FROM_SNAPSHOT, (System.nanoTime() - tCheck) / 1_000_000);
         } finally {
             uploads.forEach(Upload::abort); // no-op for committed ones
+            if (archive != null && !closed) {
+                closeQuietly(archive); // frees zstd's native memory; its last writes go to aborted uploads
+            }
             if (counts != null && !counts.isDone()) {
                 snapshot.cancelRunningQuery();
             }
+        }
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        try {
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("closing the pipeline of a failed backup: %s", e.getMessage());
         }
     }
 
@@ -227,10 +251,11 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                            FanOutOutputStream fanOut) throws Exception {
         try {
             if (pre.target().format() == DumpFormat.DIRECTORY) {
-                DirectoryDump.run(ctx, config, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().jobs(), backupId,
-                        pre.server().databaseSize(), sink);
+                DirectoryDump.run(ctx, config, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().jobs(),
+                        pre.target().compression().pgDumpArgs(), backupId, pre.server().databaseSize(), sink);
             } else {
-                dumpCustom(ctx, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.server().databaseSize(), sink);
+                dumpCustom(ctx, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().compression().pgDumpArgs(),
+                        pre.server().databaseSize(), sink);
             }
         } catch (PgProcessException e) {
             ctx.throwIfCancelled();
@@ -270,9 +295,9 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
     }
 
     /** pg_dump -Fc, its stdout copied into {@code sink} as it comes. */
-    private void dumpCustom(JobContext ctx, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId, long estimate,
-                            OutputStream sink) throws Exception {
-        PgDump dump = PgDump.of(config.pg(), snapshotId);
+    private void dumpCustom(JobContext ctx, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId, List<String> compressionArgs,
+                            long estimate, OutputStream sink) throws Exception {
+        PgDump dump = PgDump.of(config.pg(), snapshotId).withExtraArgs(compressionArgs);
         ctx.progress("dumping", 0L, estimate);
         try (PgProcess p = dump.start(pgDump, conn)) {
             p.cancelOn(ctx::onCancel);
@@ -344,7 +369,8 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                 recipients.isEmpty() ? null : new Manifest.Encryption("age", recipients),
                 pre.server().version(), pre.server().versionNum(), pre.pgDump().version(), pre.conn().username(), dump.rowCounts(),
                 snapshot.schemaCounts(), snapshot.schemaMigrationsVersion().orElse(null), lifeboatVersion(), warnings,
-                snapshot.peertubeMigrationVersion().orElse(null));
+                snapshot.peertubeMigrationVersion().orElse(null), pre.target().compression().algorithm().id(), dump.archiveBytes(),
+                dump.rowCountsFrom());
     }
 
     /** Writes {@code manifest.json} into every store, after every other object: from then on the directory is a complete backup. */

@@ -1,5 +1,6 @@
 package dev.lifeboat.backup;
 
+import dev.lifeboat.target.Compression;
 import dev.lifeboat.target.DumpFormat;
 
 import java.time.OffsetDateTime;
@@ -23,9 +24,12 @@ public final class BackupKeys {
         return String.format("%s/%04d/%02d/%02d/%s/", target, t.getYear(), t.getMonthValue(), t.getDayOfMonth(), backupId);
     }
 
-    /** {@code dump.pgc} (custom format) or {@code dump.tar} (directory format as a tar stream), plus {@code .age} when encrypted. */
-    public static String dumpName(DumpFormat format, boolean encrypted) {
-        return (format == DumpFormat.DIRECTORY ? "dump.tar" : "dump.pgc") + (encrypted ? AGE_SUFFIX : "");
+    /**
+     * {@code dump.pgc} (custom format) or {@code dump.tar} (directory format as a tar stream), plus {@code .zst}
+     * when Lifeboat compressed it with zstd and {@code .age} when encrypted: {@code dump.pgc.zst.age}.
+     */
+    public static String dumpName(DumpFormat format, Compression.Algorithm compression, boolean encrypted) {
+        return (format == DumpFormat.DIRECTORY ? "dump.tar" : "dump.pgc") + compression.suffix() + (encrypted ? AGE_SUFFIX : "");
     }
 
     /** {@code globals.sql} ({@code pg_dumpall --globals-only}), plus {@code .age} when encrypted. */

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -39,13 +40,15 @@ final class DirectoryDump {
     }
 
     static void run(JobContext ctx, LifeboatConfig config, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId,
-                    int jobs, UUID backupId, long estimate, OutputStream sink) throws Exception {
+                    int jobs, List<String> compressionArgs, UUID backupId, long estimate, OutputStream sink) throws Exception {
         Path scratch = config.backup().scratchBase();
         Files.createDirectories(scratch);
         Path dir = scratch.resolve("lifeboat-dump-" + backupId);
         try {
-            PgDump dump = new PgDump("directory", snapshotId, config.pg().lockWaitTimeout(), config.pg().dumpTimeout(),
-                    List.of("--jobs=" + jobs, "--file=" + dir));
+            List<String> args = new ArrayList<>(compressionArgs);
+            args.add("--jobs=" + jobs);
+            args.add("--file=" + dir);
+            PgDump dump = new PgDump("directory", snapshotId, config.pg().lockWaitTimeout(), config.pg().dumpTimeout(), args);
             ctx.progress("dumping", 0L, estimate);
             PgCommand command = PgCommand.of(pgDump).args(dump.args()).connection(conn).timeout(config.pg().dumpTimeout())
                     .stdout(PgCommand.Stdout.DISCARD);

@@ -26,6 +26,13 @@ import java.util.UUID;
  * @param schemaCounts    numbers of tables, indexes, sequences, functions, views and materialized views, same snapshot
  * @param warnings        anomalies against the target's previous backup (rows or size dropped); empty when none
  * @param peertubeMigrationVersion PeerTube's {@code application."migrationVersion"} in the snapshot, when the database has it
+ * @param compression     how the dump object is compressed: {@code zstd} (Lifeboat's, of an uncompressed archive: {@code zstd -d}
+ *                        before pg_restore), {@code gzip} (pg_dump's own) or {@code none}; absent in manifests written
+ *                        before Lifeboat compressed (pg_dump's gzip)
+ * @param archiveBytes    the archive's size as pg_dump wrote it, before compression and encryption (absent in older manifests)
+ * @param rowCountsFrom   where {@code rowCounts} come from: {@code archive} (each table's rows counted in the archive as it
+ *                        streamed by) or {@code snapshot} ({@code count(*)} in the dump's snapshot); absent in older manifests
+ *                        (snapshot)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Manifest(int formatVersion, UUID backupId, String target, String database, Instant createdAt,
@@ -33,9 +40,13 @@ public record Manifest(int formatVersion, UUID backupId, String target, String d
                        String serverVersion, int serverVersionNum, String pgDumpVersion, String username,
                        Map<String, Long> rowCounts, SnapshotSession.SchemaCounts schemaCounts,
                        String schemaMigrationsVersion, String lifeboatVersion, List<String> warnings,
-                       String peertubeMigrationVersion) {
+                       String peertubeMigrationVersion, String compression, Long archiveBytes, String rowCountsFrom) {
 
     public static final int FORMAT_VERSION = 1;
+    /** {@code rowCountsFrom}: read from the archive stream. */
+    public static final String COUNTS_FROM_ARCHIVE = "archive";
+    /** {@code rowCountsFrom}: {@code count(*)} in the dump's exported snapshot. */
+    public static final String COUNTS_FROM_SNAPSHOT = "snapshot";
 
     /**
      * @param name      object name inside the backup's directory, e.g. {@code dump.pgc.age}

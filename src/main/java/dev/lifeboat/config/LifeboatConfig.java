@@ -121,6 +121,19 @@ public interface LifeboatConfig {
         @WithDefault("1")
         int jobs();
 
+        /**
+         * How dumps are compressed: {@code zstd} (pg_dump uncompressed, multi-threaded zstd in Lifeboat, row
+         * counts read from the archive), {@code gzip} (pg_dump's own, as before zstd) or {@code none}.
+         */
+        @WithDefault("zstd")
+        String compression();
+
+        /** zstd's level (1 to 19, default 1) or gzip's (pg_dump {@code --compress}, 0 to 9, default pg_dump's). */
+        Optional<Integer> compressionLevel();
+
+        /** zstd worker threads; default: the number of cores. */
+        Optional<Integer> compressionThreads();
+
         /** Also store roles and tablespaces ({@code pg_dumpall --globals-only --no-role-passwords}) beside the dump. */
         @WithDefault("false")
         boolean globals();

@@ -83,7 +83,7 @@ public final class ArchiveRestore {
         try {
             Files.createDirectories(opts.scratchBase());
             deleteTree(dir); // an earlier attempt of this job whose replica was killed
-            checkRoom(opts.scratchBase(), src.backup().sizeBytes);
+            checkRoom(opts.scratchBase(), src.backup().archiveSize());
             Files.createDirectory(dir);
             Path archive;
             try (InputStream plain = src.openDump(identities)) {
@@ -95,7 +95,7 @@ public final class ArchiveRestore {
                     }
                 } else {
                     archive = dir.resolve("dump.pgc");
-                    spool(ctx, plain, archive, src.backup().sizeBytes);
+                    spool(ctx, plain, archive, src.backup().archiveSize());
                 }
             } catch (AgeDecryptionException e) {
                 return "decryption failed: " + e.getMessage();
@@ -148,7 +148,7 @@ public final class ArchiveRestore {
                         break; // pg_restore stopped reading: its exit status says why
                     }
                     done += n;
-                    ctx.progress("restoring", done, src.backup().sizeBytes);
+                    ctx.progress("restoring", done, src.backup().archiveSize());
                 }
             } catch (AgeDecryptionException e) {
                 streamError = "decryption failed: " + e.getMessage();

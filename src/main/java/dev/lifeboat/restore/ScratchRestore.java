@@ -294,7 +294,7 @@ public class ScratchRestore {
             // database's owner may create in schema public, so the database is the role's too.
             Databases.giveTo(scratch.server.maintenance(), scratch.name, ownership.role(), scratch.warnings);
         }
-        ctx.progress("restoring", 0L, req.backup().sizeBytes);
+        ctx.progress("restoring", 0L, req.backup().archiveSize());
         ArchiveRestore.Options options = new ArchiveRestore.Options(req.target().restore().pgRestoreOptions(), scratch.jobs,
                 config.backup().scratchBase(), req.selection(), config.pg().dumpTimeout());
         String error = ArchiveRestore.restore(ctx, scratch.verified.copy(), scratch.verified.identities(), scratch.pgRestore,

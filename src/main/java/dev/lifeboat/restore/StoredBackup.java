@@ -7,6 +7,7 @@ import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupLocation;
 import dev.lifeboat.backup.CopyCheck;
 import dev.lifeboat.backup.Manifest;
+import dev.lifeboat.compress.Zstd;
 import dev.lifeboat.crypto.AgeDecryptionException;
 import dev.lifeboat.crypto.AgeEncryption;
 import dev.lifeboat.crypto.AgeIdentities;
@@ -16,6 +17,7 @@ import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.storage.BlobStore;
 import dev.lifeboat.storage.BlobStores;
 import dev.lifeboat.storage.NoSuchObjectException;
+import dev.lifeboat.target.Compression;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,9 +140,21 @@ public final class StoredBackup {
         }
     }
 
-    /** The dump as pg_restore reads it: decrypted when the backup is encrypted ({@code identities} then required). */
+    /**
+     * The dump as pg_restore reads it: decrypted when the backup is encrypted ({@code identities} then required),
+     * and decompressed when Lifeboat compressed it (zstd).
+     */
     public InputStream openDump(AgeIdentities identities) throws IOException {
-        return open(location.key(), identities);
+        InputStream in = open(location.key(), identities);
+        if (backup.compressionAlgorithm() != Compression.Algorithm.ZSTD) {
+            return in;
+        }
+        try {
+            return Zstd.decompress(in);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
     }
 
     public InputStream openGlobals(Manifest manifest, AgeIdentities identities) throws IOException {

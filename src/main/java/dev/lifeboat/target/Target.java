@@ -17,13 +17,13 @@ import java.util.Optional;
  */
 public record Target(String name, String host, int port, String database, String username,
                      List<String> storage, Profile profile, PasswordSource passwordSource,
-                     DumpFormat format, int jobs, boolean globals, RestoreOptions restore,
+                     DumpFormat format, int jobs, Compression compression, boolean globals, RestoreOptions restore,
                      RetentionRules retention, Schedule schedule, Tls tls, DrillOptions drill) {
 
-    /** A target with the default backup and restore options: custom format, no globals, no retention or schedules. */
+    /** A target with the default backup and restore options: custom format, zstd, no globals, no retention or schedules. */
     public Target(String name, String host, int port, String database, String username,
                   List<String> storage, Profile profile, PasswordSource passwordSource) {
-        this(name, host, port, database, username, storage, profile, passwordSource, DumpFormat.CUSTOM, 1, false,
+        this(name, host, port, database, username, storage, profile, passwordSource, DumpFormat.CUSTOM, 1, Compression.defaults(), false,
                 RestoreOptions.defaults(username), RetentionRules.NONE, Schedule.NONE, Tls.DEFAULT, DrillOptions.DEFAULT);
     }
 

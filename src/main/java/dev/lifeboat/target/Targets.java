@@ -121,6 +121,7 @@ public class Targets {
         } else if (t.jobs() > 1 && format.isPresent() && format.get() != DumpFormat.DIRECTORY) {
             problems.add(key + ".jobs=" + t.jobs() + " needs format=directory (pg_dump runs in parallel only with the directory format)");
         }
+        Compression compression = compression(key, t, problems);
         Target.PasswordSource password = password(key, t.password(), t.passwordFile(), problems);
         List<String> storage = storage(key, t, config, problems);
         Target.RestoreOptions restore = restore(key, t, config, problems);
@@ -132,7 +133,40 @@ public class Targets {
             return null;
         }
         return new Target(name, t.host(), t.port(), t.database().orElseThrow(), t.username(), List.copyOf(storage), profile.orElseThrow(),
-                password, format.orElseThrow(), t.jobs(), t.globals(), restore, retention, schedule, tls, drill);
+                password, format.orElseThrow(), t.jobs(), compression, t.globals(), restore, retention, schedule, tls, drill);
+    }
+
+    private static Compression compression(String key, LifeboatConfig.Target t, ConfigProblems problems) {
+        Optional<Compression.Algorithm> algorithm = Compression.Algorithm.parse(t.compression());
+        if (algorithm.isEmpty()) {
+            problems.add(key + ".compression=" + t.compression() + " is unknown. Hint: use one of " + ids(Compression.Algorithm.values()));
+            return null;
+        }
+        Integer level = t.compressionLevel().orElse(null);
+        switch (algorithm.get()) {
+            case ZSTD -> {
+                if (level != null && (level < 1 || level > 19)) {
+                    problems.add(key + ".compression-level=" + level + " is out of range. Hint: zstd levels 1 (fastest) to 19");
+                }
+            }
+            case GZIP -> {
+                if (level != null && (level < 0 || level > 9)) {
+                    problems.add(key + ".compression-level=" + level + " is out of range. Hint: gzip levels 0 to 9 (pg_dump --compress)");
+                }
+            }
+            case NONE -> {
+                if (level != null) {
+                    problems.add(key + ".compression-level=" + level + " is set, but compression=none. Hint: remove it, or choose zstd or gzip");
+                }
+            }
+        }
+        int threads = t.compressionThreads().orElse(Runtime.getRuntime().availableProcessors());
+        if (threads < 1 || threads > 64) {
+            problems.add(key + ".compression-threads=" + threads + " is out of range. Hint: 1 to 64 zstd worker threads");
+        } else if (t.compressionThreads().isPresent() && algorithm.get() != Compression.Algorithm.ZSTD) {
+            problems.add(key + ".compression-threads=" + threads + " needs compression=zstd (only zstd runs in Lifeboat's threads)");
+        }
+        return new Compression(algorithm.get(), level, threads);
     }
 
     private static Tls tls(String key, String sslmode, Optional<Path> rootCert, ConfigProblems problems) {

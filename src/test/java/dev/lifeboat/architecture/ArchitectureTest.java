@@ -36,13 +36,14 @@ class ArchitectureTest {
         ALLOWED.put("config", Set.of());
         // building blocks
         ALLOWED.put("crypto", Set.of());
+        ALLOWED.put("compress", Set.of());
         ALLOWED.put("job", Set.of("config"));
         ALLOWED.put("target", Set.of("config"));
         ALLOWED.put("auth", Set.of("config"));
         ALLOWED.put("storage", Set.of("config"));
         ALLOWED.put("pg", Set.of("config", "target"));
         // job handlers
-        Set<String> blocks = Set.of("config", "crypto", "job", "target", "storage", "pg");
+        Set<String> blocks = Set.of("config", "crypto", "compress", "job", "target", "storage", "pg");
         ALLOWED.put("backup", blocks);
         ALLOWED.put("restore", plus(blocks, "backup"));
         ALLOWED.put("drill", plus(blocks, "backup", "restore"));
@@ -72,7 +73,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Entry points").definedBy(packages("api", "schedule", "health"))
                 .layer("Job handlers").definedBy(packages("backup", "restore", "drill", "retention", "notify"))
-                .layer("Building blocks").definedBy(packages("job", "pg", "storage", "crypto", "target", "auth"))
+                .layer("Building blocks").definedBy(packages("job", "pg", "storage", "crypto", "compress", "target", "auth"))
                 .layer("Config").definedBy(packages("config"))
                 .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Job handlers").mayOnlyBeAccessedByLayers("Entry points")

@@ -141,7 +141,7 @@ class BackupTest {
 
         // The filesystem copy, its manifest and the roles file, laid out as documented.
         String key = backup.getString("locations[0].key");
-        assertThat(key).matches("shop/\\d{4}/\\d{2}/\\d{2}/" + id + "/dump\\.pgc\\.age");
+        assertThat(key).matches("shop/\\d{4}/\\d{2}/\\d{2}/" + id + "/dump\\.pgc\\.zst\\.age");
         Path dump = LOCAL_ROOT.resolve(key);
         byte[] stored = Files.readAllBytes(dump);
         assertThat(stored).hasSize((int) size);
@@ -151,7 +151,9 @@ class BackupTest {
         assertThat(manifest.get("backupId").asText()).isEqualTo(id);
         assertThat(manifest.get("formatVersion").asInt()).isEqualTo(1);
         assertThat(manifest.get("database").asText()).isEqualTo("lifeboat_shop");
-        assertThat(manifest.at("/dump/name").asText()).isEqualTo("dump.pgc.age");
+        assertThat(manifest.at("/dump/name").asText()).isEqualTo("dump.pgc.zst.age");
+        assertThat(manifest.get("compression").asText()).isEqualTo("zstd");
+        assertThat(manifest.get("archiveBytes").asLong()).as("the archive pg_dump wrote is larger than its zstd").isGreaterThan(size);
         assertThat(manifest.at("/dump/sha256").asText()).isEqualTo(sha);
         assertThat(manifest.at("/dump/sizeBytes").asLong()).isEqualTo(size);
         assertThat(manifest.at("/encryption/type").asText()).isEqualTo("age");
@@ -168,11 +170,14 @@ class BackupTest {
         assertThat(sha256(fromS3)).isEqualTo(sha);
         assertThat(s3Keys("backups", "lifeboat/" + key.substring(0, key.lastIndexOf('/') + 1)))
                 .extracting(k -> k.substring(k.lastIndexOf('/') + 1))
-                .containsExactlyInAnyOrder("dump.pgc.age", "globals.sql.age", "manifest.json");
+                .containsExactlyInAnyOrder("dump.pgc.zst.age", "globals.sql.age", "manifest.json");
 
-        // Standard tools only: age decrypts it, pg_restore restores it, and the counts match the manifest.
+        // Standard tools only: age decrypts it, zstd decompresses it, pg_restore restores it, and the counts match the manifest.
+        Path compressed = tmp.resolve("dump.pgc.zst");
+        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", compressed.toString(), dump.toString());
         Path plain = tmp.resolve("dump.pgc");
-        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", plain.toString(), dump.toString());
+        run(Map.of(), "zstd", "-q", "-d", "-o", plain.toString(), compressed.toString());
+        assertThat(Files.size(plain)).isEqualTo(manifest.get("archiveBytes").asLong());
         String restored = "lbt_restored_" + id.substring(0, 8);
         PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored, "CREATE DATABASE " + restored);
         try {
@@ -199,13 +204,15 @@ class BackupTest {
         JsonPath job = backupSucceeds("objects");
         String id = job.getString("result.backupId");
         String key = as(VIEWER).get("/api/v1/backups/" + id).jsonPath().getString("locations[0].key");
-        Path encrypted = tmp.resolve("dump.pgc.age");
+        Path encrypted = tmp.resolve("dump.pgc.zst.age");
         Files.write(encrypted, s3Get("backups", "lifeboat/" + key));
-        JsonNode manifest = json.readTree(s3Get("backups", "lifeboat/" + key.replace("dump.pgc.age", "manifest.json")));
+        JsonNode manifest = json.readTree(s3Get("backups", "lifeboat/" + key.replace("dump.pgc.zst.age", "manifest.json")));
         assertThat(sha256(Files.readAllBytes(encrypted))).isEqualTo(manifest.at("/dump/sha256").asText());
 
+        Path compressed = tmp.resolve("dump.pgc.zst");
+        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", compressed.toString(), encrypted.toString());
         Path plain = tmp.resolve("dump.pgc");
-        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", plain.toString(), encrypted.toString());
+        run(Map.of(), "zstd", "-q", "-d", "-o", plain.toString(), compressed.toString());
         String restored = "lbt_objects_restored";
         PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)", "CREATE DATABASE " + restored);
         try {
@@ -227,16 +234,22 @@ class BackupTest {
         JsonPath backup = as(VIEWER).get("/api/v1/backups/" + id).jsonPath();
         assertThat(backup.getString("format")).isEqualTo("directory");
         String key = backup.getString("locations[0].key");
-        assertThat(key).endsWith("/" + id + "/dump.tar.age");
+        assertThat(key).endsWith("/" + id + "/dump.tar.zst.age");
         Path stored = LOCAL_ROOT.resolve(key);
         JsonNode manifest = json.readTree(stored.resolveSibling("manifest.json").toFile());
         assertThat(manifest.get("format").asText()).isEqualTo("directory");
 
+        Path compressed = tmp.resolve("dump.tar.zst");
+        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", compressed.toString(), stored.toString());
         Path tar = tmp.resolve("dump.tar");
-        run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", tar.toString(), stored.toString());
+        run(Map.of(), "zstd", "-q", "-d", "-o", tar.toString(), compressed.toString());
         Path dir = Files.createDirectory(tmp.resolve("dump"));
         run(Map.of(), "tar", "-x", "-f", tar.toString(), "-C", dir.toString());
         assertThat(dir.resolve("toc.dat")).exists();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).as("table data as pg_dump -Z0 wrote it, compressed once by zstd")
+                    .anyMatch(n -> n.endsWith(".dat") && !n.equals("toc.dat")).noneMatch(n -> n.endsWith(".gz"));
+        }
         String restored = "lbt_shopdir_restored";
         PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)", "CREATE DATABASE " + restored);
         try {

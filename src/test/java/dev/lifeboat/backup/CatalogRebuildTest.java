@@ -44,7 +44,7 @@ class CatalogRebuildTest {
         assertThat(job.getInt("result.created")).isGreaterThanOrEqualTo(2);
         for (Map<String, Object> b : List.of(before, before2)) {
             Map<String, Object> after = as(VIEWER).get("/api/v1/backups/" + b.get("id")).then().statusCode(200).extract().jsonPath().getMap("");
-            for (String field : List.of("id", "target", "createdAt", "format", "sizeBytes", "sha256", "encrypted", "serverVersion",
+            for (String field : List.of("id", "target", "createdAt", "format", "compression", "archiveBytes", "sizeBytes", "sha256", "encrypted", "serverVersion",
                     "rowCounts", "status")) {
                 assertThat(after.get(field)).as(field).isEqualTo(b.get(field));
             }

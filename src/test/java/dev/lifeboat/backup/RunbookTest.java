@@ -82,7 +82,7 @@ class RunbookTest {
         String secretKey = config.getValue("lifeboat.storage.s3.secret-access-key", String.class);
         URI endpoint = URI.create(config.getValue("lifeboat.storage.s3.endpoint", String.class));
         // An interrupted backup (a dump, no manifest) dated later than any real one: the runbook must pass it by.
-        String incomplete = prefix + "/shop/2099/12/31/" + UUID.randomUUID() + "/dump.pgc.age";
+        String incomplete = prefix + "/shop/2099/12/31/" + UUID.randomUUID() + "/dump.pgc.zst.age";
         S3TestResource.server().admin().putObject(b -> b.bucket(bucket).key(incomplete), RequestBody.fromString("half a dump"));
 
         // The runbook's s3cmd config, for this endpoint: plain HTTP, path-style (host_bucket without %(bucket)s).
@@ -133,9 +133,9 @@ class RunbookTest {
             }
             assertThat(out.get("filesystem/filesystem-find")).contains("newest complete backup: "
                     + BackupTest.LOCAL_ROOT.toAbsolutePath().resolve("shop") + "/").contains(newest + "\n");
-            assertThat(out.get("filesystem/check")).contains("dump.pgc.age: OK").contains("globals.sql.age: OK");
-            assertThat(out.get("check")).contains("dump.pgc.age: OK").contains("globals.sql.age: OK");
-            assertThat(out.get("decrypt")).contains("Dumped by pg_dump version: 15.");
+            assertThat(out.get("filesystem/check")).contains("dump.pgc.zst.age: OK").contains("globals.sql.age: OK");
+            assertThat(out.get("check")).contains("dump.pgc.zst.age: OK").contains("globals.sql.age: OK");
+            assertThat(out.get("decrypt")).startsWith("zstd").contains("Dumped by pg_dump version: 15.").contains("Compression: 0");
 
             // The roles file: the owner's role is in it, without a password; every error of the dry run is a role that exists here.
             String roles = Files.readString(work.resolve(newest).resolve("globals.sql"));
@@ -160,7 +160,7 @@ class RunbookTest {
 
             if (aws) { // both CLIs found the same backup and fetched the same, intact files
                 assertThat(out.get("aws/pick")).contains("newest complete backup: " + day);
-                for (String name : List.of("manifest.json", "dump.pgc.age", "globals.sql.age")) {
+                for (String name : List.of("manifest.json", "dump.pgc.zst.age", "globals.sql.age")) {
                     assertThat(work.resolve("aws-cli").resolve(newest).resolve(name)).hasSameBinaryContentAs(work.resolve(newest).resolve(name));
                 }
             }

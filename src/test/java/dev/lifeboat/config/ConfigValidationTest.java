@@ -4,6 +4,7 @@ import dev.lifeboat.auth.Tokens;
 import dev.lifeboat.backup.AnomalyConfigCheck;
 import dev.lifeboat.notify.WebhookConfigCheck;
 import dev.lifeboat.storage.StorageConfigCheck;
+import dev.lifeboat.target.Compression;
 import dev.lifeboat.target.DumpFormat;
 import dev.lifeboat.target.Targets;
 import io.smallrye.config.PropertiesConfigSource;
@@ -109,6 +110,43 @@ class ConfigValidationTest {
         assertThat(t.format()).isEqualTo(DumpFormat.DIRECTORY);
         assertThat(t.jobs()).isEqualTo(4);
         assertThat(t.globals()).isTrue();
+    }
+
+    @Test
+    void compressionIsZstdOnEveryCoreByDefaultAndItsSettingsAreChecked() {
+        var t = new Targets(config(good())).find("mastodon").orElseThrow();
+        assertThat(t.compression().algorithm()).isEqualTo(Compression.Algorithm.ZSTD);
+        assertThat(t.compression().zstdLevel()).isEqualTo(Compression.DEFAULT_ZSTD_LEVEL);
+        assertThat(t.compression().threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(t.compression().pgDumpArgs()).containsExactly("--compress=0");
+
+        Map<String, String> p = good();
+        p.put("lifeboat.targets.mastodon.compression", "lz4");
+        p.put("lifeboat.targets.plain.database", "x");
+        p.put("lifeboat.targets.plain.compression-level", "22");
+        p.put("lifeboat.targets.gz.database", "x");
+        p.put("lifeboat.targets.gz.compression", "gzip");
+        p.put("lifeboat.targets.gz.compression-threads", "4");
+        p.put("lifeboat.targets.raw.database", "x");
+        p.put("lifeboat.targets.raw.compression", "none");
+        p.put("lifeboat.targets.raw.compression-level", "3");
+        assertThatThrownBy(() -> new Targets(config(p)))
+                .hasMessageContaining("lifeboat.targets.mastodon.compression=lz4 is unknown. Hint: use one of [zstd, gzip, none]")
+                .hasMessageContaining("lifeboat.targets.plain.compression-level=22 is out of range. Hint: zstd levels 1 (fastest) to 19")
+                .hasMessageContaining("lifeboat.targets.gz.compression-threads=4 needs compression=zstd")
+                .hasMessageContaining("lifeboat.targets.raw.compression-level=3 is set, but compression=none");
+
+        Map<String, String> ok = good();
+        ok.put("lifeboat.targets.mastodon.compression", "gzip");
+        ok.put("lifeboat.targets.mastodon.compression-level", "9");
+        ok.put("lifeboat.targets.plain.database", "x");
+        ok.put("lifeboat.targets.plain.compression-level", "6");
+        ok.put("lifeboat.targets.plain.compression-threads", "2");
+        Targets targets = new Targets(config(ok));
+        assertThat(targets.find("mastodon").orElseThrow().compression().pgDumpArgs()).containsExactly("--compress=9");
+        Compression plain = targets.find("plain").orElseThrow().compression();
+        assertThat(plain.zstdLevel()).isEqualTo(6);
+        assertThat(plain.threads()).isEqualTo(2);
     }
 
     @Test

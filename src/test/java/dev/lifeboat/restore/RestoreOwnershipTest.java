@@ -1,5 +1,6 @@
 package dev.lifeboat.restore;
 
+import dev.lifeboat.target.Compression;
 import dev.lifeboat.target.DumpFormat;
 import dev.lifeboat.target.Profile;
 import dev.lifeboat.target.RetentionRules;
@@ -17,7 +18,7 @@ class RestoreOwnershipTest {
 
     static Target target(Target.RestoreOptions options) {
         return new Target("mastodon", "db", 5432, "mastodon_production", "mastodon", List.of("s3"), Profile.MASTODON,
-                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, false, options, RetentionRules.NONE, Target.Schedule.NONE, Tls.DEFAULT, Target.DrillOptions.DEFAULT);
+                new Target.PasswordSource.None(), DumpFormat.CUSTOM, 1, Compression.defaults(), false, options, RetentionRules.NONE, Target.Schedule.NONE, Tls.DEFAULT, Target.DrillOptions.DEFAULT);
     }
 
     @Test
