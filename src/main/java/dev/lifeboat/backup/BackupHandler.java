@@ -12,6 +12,8 @@ import dev.lifeboat.job.JobHandler;
 import dev.lifeboat.job.JobKind;
 import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.job.PermanentJobException;
+import dev.lifeboat.pg.ArchiveCounts;
+import dev.lifeboat.pg.ArchiveRowCounter;
 import dev.lifeboat.pg.PgCommand;
 import dev.lifeboat.pg.PgConnectInfo;
 import dev.lifeboat.pg.PgDump;
@@ -44,10 +46,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The {@code backup} job: pg_dump of a target, streamed through SHA-256 and age encryption to every
@@ -107,21 +112,21 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
 
     /**
      * The dump as stored: its manifest entry, the archive's size before compression and encryption, its row
-     * counts and where they come from, and how long commit and read-back took.
+     * counts and where they come from.
      */
-    private record StoredCopy(Manifest.StoredFile file, long archiveBytes, Map<String, Long> rowCounts, String rowCountsFrom,
-                              long checkMillis) {
+    private record StoredCopy(Manifest.StoredFile file, long archiveBytes, Map<String, Long> rowCounts, String rowCountsFrom) {
     }
 
     @Override
     public JobOutcome<BackupResult> run(JobContext ctx, BackupArgs args) throws Exception {
         try {
-            long started = System.nanoTime();
-            Preflight pre = preflight(ctx);
+            PhaseTimer timer = new PhaseTimer();
+            Preflight pre = preflight(ctx, timer);
             UUID backupId = UUID.randomUUID();
             Written written = new Written(backupId);
             try (SnapshotSession snapshot = SnapshotSession.open(pre.conn())) {
-                return JobOutcome.succeeded(store(ctx, pre, snapshot, backupId, written, started));
+                timer.mark("snapshot");
+                return JobOutcome.succeeded(store(ctx, pre, snapshot, backupId, written, timer));
             } finally {
                 written.deleteAll(); // nothing, once the catalog row committed
             }
@@ -136,12 +141,10 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
      * then the catalog row, which makes the backup exist.
      */
     private BackupResult store(JobContext ctx, Preflight pre, SnapshotSession snapshot, UUID backupId, Written written,
-                               long started) throws Exception {
+                               PhaseTimer timer) throws Exception {
         String prefix = BackupKeys.prefix(pre.target().name(), snapshot.snapshotTime(), backupId);
         ctx.throwIfCancelled();
-        long dumpStarted = System.nanoTime();
-        StoredCopy dump = dump(ctx, pre, snapshot, prefix, written, backupId);
-        long dumpEnded = System.nanoTime();
+        StoredCopy dump = dump(ctx, pre, snapshot, prefix, written, backupId, timer);
         Manifest.StoredFile globals = pre.target().globals() ? globals(ctx, pre, prefix, written) : null;
         ctx.throwIfCancelled();
         ctx.progress("finishing", dump.file().sizeBytes(), dump.file().sizeBytes());
@@ -151,8 +154,8 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         ctx.throwIfCancelled();
         // The point of no return: once the row commits the backup exists, and nothing after it may fail the job.
         UUID pinned = commit(ctx, manifest, prefix, locations, comparison, written);
-        BackupResult.Millis millis = new BackupResult.Millis((dumpStarted - started) / 1_000_000,
-                (dumpEnded - dumpStarted) / 1_000_000 - dump.checkMillis(), dump.checkMillis(), (System.nanoTime() - dumpEnded) / 1_000_000);
+        timer.mark("finish");
+        BackupResult.Millis millis = BackupResult.Millis.of(timer);
         LOG.infof("backup %s of target %s: %d bytes (sha256 %s) in %s; ms %s", backupId, pre.target().name(),
                 dump.file().sizeBytes(), dump.file().sha256(), pre.target().storage(), millis);
         return result(manifest, locations, pinned, millis);
@@ -163,7 +166,7 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
      * server version, a pg_dump that can dump it, the storages; and what interrupted backups of the target
      * left in them is removed (no other backup of the target can be running: one running job per target).
      */
-    private Preflight preflight(JobContext ctx) throws IOException {
+    private Preflight preflight(JobContext ctx, PhaseTimer timer) throws IOException {
         Target target = targets.find(ctx.target()).orElseThrow(() -> new PermanentJobException(
                 "target '" + ctx.target() + "' is no longer configured. Hint: it was removed from lifeboat.targets after the job was queued"));
         ctx.progress("connecting", null, null);
@@ -174,9 +177,11 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         for (String name : target.storage()) {
             stores.add(blobStores.get(name));
         }
+        timer.mark("connect");
         for (BlobStore store : stores) {
             LeftoverSweeper.sweep(store, target.name());
         }
+        timer.mark("sweep");
         ctx.throwIfCancelled();
         return new Preflight(target, conn, server, pgDump, recipients(), List.copyOf(stores));
     }
@@ -187,7 +192,7 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
      * scratch directory first, then streamed as one tar.
      */
     private StoredCopy dump(JobContext ctx, Preflight pre, SnapshotSession snapshot, String prefix, Written written,
-                            UUID backupId) throws Exception {
+                            UUID backupId, PhaseTimer timer) throws Exception {
         Compression compression = pre.target().compression();
         String name = BackupKeys.dumpName(pre.target().format(), compression.algorithm(), !pre.recipients().isEmpty());
         String key = prefix + name;
@@ -208,25 +213,52 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
             OutputStream encrypted = pre.recipients().isEmpty() ? stored : AgeEncryption.encrypt(stored, pre.recipients());
             OutputStream compressed = compression.algorithm() == Compression.Algorithm.ZSTD
                     ? Zstd.compress(encrypted, compression.zstdLevel(), compression.threads()) : encrypted;
-            archive = new ArchiveTap(compressed, null);
-            counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
-                Thread t = new Thread(r, "lifeboat-row-counts");
-                t.setDaemon(true);
-                t.start();
-            });
-            runPgDump(ctx, pre, snapshot, backupId, archive, fanOut);
+            // Row counts: read from the archive as it streams by when pg_dump wrote it uncompressed; with pg_dump's own
+            // gzip, counted in the snapshot while pg_dump runs.
+            boolean custom = pre.target().format() == DumpFormat.CUSTOM;
+            ArchiveRowCounter counter = compression.plainArchive() && custom ? new ArchiveRowCounter() : null;
+            AtomicReference<Optional<ArchiveCounts>> fromDirectory = new AtomicReference<>(Optional.empty());
+            AtomicReference<String> noCounts = new AtomicReference<>(compression.plainArchive() ? null
+                    : "pg_dump compressed the archive itself (compression=gzip)");
+            archive = new ArchiveTap(compressed, counter);
+            if (!compression.plainArchive()) {
+                counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
+                    Thread t = new Thread(r, "lifeboat-row-counts");
+                    t.setDaemon(true);
+                    t.start();
+                });
+            }
+            timer.mark("open");
+            runPgDump(ctx, pre, snapshot, backupId, archive, fanOut, fromDirectory::set, noCounts::set);
             try {
                 closed = true;
                 archive.close(); // zstd writes its frame's end, age its last, authenticated chunk
             } catch (IOException e) {
                 throw fanOut.failure() != null ? fanOut.failure() : e;
             }
-            Map<String, Long> rowCounts = await(counts);
+            timer.mark("dump");
+            Optional<ArchiveCounts> fromArchive = counter != null ? counter.result() : fromDirectory.get();
+            if (counter != null && fromArchive.isEmpty()) {
+                noCounts.set(counter.unsupportedReason());
+            }
+            Map<String, Long> rowCounts;
+            String countsFrom;
+            if (fromArchive.isPresent()) {
+                rowCounts = snapshot.rowCounts(fromArchive.get());
+                countsFrom = Manifest.COUNTS_FROM_ARCHIVE;
+            } else {
+                if (compression.plainArchive()) {
+                    LOG.infof("backup %s: row counts not read from the archive (%s); counting in the snapshot", backupId, noCounts.get());
+                }
+                rowCounts = counts != null ? await(counts) : snapshot.rowCounts();
+                countsFrom = Manifest.COUNTS_FROM_SNAPSHOT;
+            }
+            timer.mark("counts");
             ctx.throwIfCancelled();
-            long tCheck = System.nanoTime();
             Manifest.StoredFile file = new Manifest.StoredFile(name, stored.count(), stored.sha256Hex());
             commitAndCheck(ctx, pre.stores(), uploads, key, file);
-            return new StoredCopy(file, archive.count(), rowCounts, Manifest.COUNTS_FROM_SNAPSHOT, (System.nanoTime() - tCheck) / 1_000_000);
+            timer.mark("check");
+            return new StoredCopy(file, archive.count(), rowCounts, countsFrom);
         } finally {
             uploads.forEach(Upload::abort); // no-op for committed ones
             if (archive != null && !closed) {
@@ -248,11 +280,13 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
 
     /** Runs pg_dump in the target's format into {@code sink}; errors that retrying cannot fix fail the job for good. */
     private void runPgDump(JobContext ctx, Preflight pre, SnapshotSession snapshot, UUID backupId, OutputStream sink,
-                           FanOutOutputStream fanOut) throws Exception {
+                           FanOutOutputStream fanOut, Consumer<Optional<ArchiveCounts>> directoryCounts, Consumer<String> noCounts)
+            throws Exception {
         try {
             if (pre.target().format() == DumpFormat.DIRECTORY) {
                 DirectoryDump.run(ctx, config, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().jobs(),
-                        pre.target().compression().pgDumpArgs(), backupId, pre.server().databaseSize(), sink);
+                        pre.target().compression().pgDumpArgs(), backupId, pre.server().databaseSize(), sink,
+                        pre.target().compression().plainArchive() ? directoryCounts : c -> { }, noCounts);
             } else {
                 dumpCustom(ctx, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().compression().pgDumpArgs(),
                         pre.server().databaseSize(), sink);
@@ -269,26 +303,35 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         }
     }
 
-    /** Commits every upload and reads each copy back (size, and SHA-256 with read-back on). */
+    /**
+     * Commits every upload and checks each copy: its size, and with read-back on its SHA-256, by reading it
+     * back unless its store vouched for it (S3's per-part checksums, see {@code lifeboat.backup.trust-store-checksums}).
+     */
     private void commitAndCheck(JobContext ctx, List<BlobStore> stores, List<Upload> uploads, String key,
                                 Manifest.StoredFile file) throws IOException {
         long size = file.sizeBytes();
         ctx.progress("verifying", 0L, size * stores.size());
+        List<StoredObject> committed = new ArrayList<>();
         for (int i = 0; i < uploads.size(); i++) {
             StoredObject o = uploads.get(i).commit();
             if (o.sizeBytes() != size) {
                 throw new IOException("storage " + stores.get(i).name() + " stored " + o.sizeBytes() + " bytes of "
                         + key + " but " + size + " were written");
             }
+            committed.add(o);
         }
         long checked = 0;
-        for (BlobStore store : stores) {
+        for (int i = 0; i < stores.size(); i++) {
+            BlobStore store = stores.get(i);
             ctx.throwIfCancelled();
-            String problem = CopyCheck.problem(store, key, size, config.backup().readBack() ? file.sha256() : null, ctx);
+            boolean readBack = config.backup().readBack() && !(committed.get(i).vouched() && config.backup().trustStoreChecksums());
+            String problem = CopyCheck.problem(store, key, size, readBack ? file.sha256() : null, ctx);
             if (problem != null) {
                 throw new IOException("the copy just stored in " + store.name() + " does not match what was written: " + problem
                         + ". Hint: the storage lost or altered data in transit; the job is retried");
             }
+            LOG.debugf("copy %s in %s checked: %s", key, store.name(), readBack ? "read back, SHA-256 matches"
+                    : committed.get(i).vouched() ? "the store verified every part's SHA-256" : "size only (read-back off)");
             checked += size;
             ctx.progress("verifying", checked, size * stores.size());
         }

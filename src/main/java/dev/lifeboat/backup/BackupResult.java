@@ -19,12 +19,25 @@ public record BackupResult(UUID backupId, long sizeBytes, String sha256, boolean
                            @JsonInclude(JsonInclude.Include.NON_NULL) UUID pinned, Millis millis) {
 
     /**
-     * @param preflight         connecting, tool and storage checks, leftovers swept, before pg_dump started
-     * @param dump              pg_dump streamed through encryption to every storage (and row counts)
-     * @param commitAndReadBack uploads committed and each copy read back
-     * @param finish            roles file, manifest and catalog row
+     * @param preflight         everything before pg_dump started: {@code connect}, {@code sweep}, {@code snapshot}, and
+     *                          the uploads opened
+     * @param dump              the dump stream: pg_dump through compression and encryption to every storage
+     * @param commitAndReadBack uploads committed and each copy checked
+     * @param finish            roles file, comparison with the previous backup, manifest and catalog row
+     * @param connect           target and server checked, tools chosen
+     * @param sweep             what interrupted backups of the target left in the storages removed
+     * @param snapshot          the exported snapshot taken (and the schema counts in it)
+     * @param counts            waiting for row counts after the stream ended (0 when counted in the archive)
+     * @param fixed             all but the dump stream: Lifeboat's fixed cost per backup
      */
-    public record Millis(long preflight, long dump, long commitAndReadBack, long finish) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) // results written before the finer phases had none: they read and write back unchanged
+    public record Millis(long preflight, long dump, long commitAndReadBack, long finish, Long connect, Long sweep, Long snapshot,
+                         Long counts, Long fixed) {
+        static Millis of(PhaseTimer t) {
+            long preflight = t.millis("connect") + t.millis("sweep") + t.millis("snapshot") + t.millis("open");
+            return new Millis(preflight, t.millis("dump"), t.millis("check"), t.millis("finish"), t.millis("connect"), t.millis("sweep"),
+                    t.millis("snapshot"), t.millis("counts"), t.totalMillis() - t.millis("dump"));
+        }
     }
 
     public List<String> warnings() {

@@ -3,6 +3,8 @@ package dev.lifeboat.backup;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.job.JobCancelledException;
 import dev.lifeboat.job.JobContext;
+import dev.lifeboat.pg.ArchiveCounts;
+import dev.lifeboat.pg.DirectoryArchiveCounter;
 import dev.lifeboat.pg.PgCommand;
 import dev.lifeboat.pg.PgConnectInfo;
 import dev.lifeboat.pg.PgDump;
@@ -21,7 +23,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -39,8 +43,15 @@ final class DirectoryDump {
     private DirectoryDump() {
     }
 
+    /**
+     * Dumps, counts each table's rows in the dumped files when pg_dump wrote them uncompressed (else
+     * {@code rowCounts} gets nothing), and streams the directory as a tar into {@code sink}.
+     *
+     * @param rowCounts receives the archive's own row counts, or the reason there are none (to log)
+     */
     static void run(JobContext ctx, LifeboatConfig config, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId,
-                    int jobs, List<String> compressionArgs, UUID backupId, long estimate, OutputStream sink) throws Exception {
+                    int jobs, List<String> compressionArgs, UUID backupId, long estimate, OutputStream sink,
+                    Consumer<Optional<ArchiveCounts>> rowCounts, Consumer<String> noCounts) throws Exception {
         Path scratch = config.backup().scratchBase();
         Files.createDirectories(scratch);
         Path dir = scratch.resolve("lifeboat-dump-" + backupId);
@@ -64,6 +75,7 @@ final class DirectoryDump {
                 }
             }
             ctx.throwIfCancelled();
+            rowCounts.accept(DirectoryArchiveCounter.count(dir, noCounts));
             long total = size(dir);
             ctx.progress("uploading", 0L, total);
             TarArchiveOutputStream tar = new TarArchiveOutputStream(sink);

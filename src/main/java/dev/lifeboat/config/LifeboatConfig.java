@@ -417,6 +417,16 @@ public interface LifeboatConfig {
         boolean readBack();
 
         /**
+         * With read-back on, a copy whose store checked it itself is not downloaded again: S3 verifies each
+         * part against the SHA-256 Lifeboat sends with it and returns the object's composite checksum, which
+         * Lifeboat compares with its own. Stores that do not (a filesystem, endpoints that ignore checksums)
+         * are read back. {@code false}: every copy is read back. Verify jobs always read every byte.
+         */
+        @WithName("trust-store-checksums")
+        @WithDefault("true")
+        boolean trustStoreChecksums();
+
+        /**
          * Memory for the part buffers of all S3 uploads of this replica together (default: a quarter of
          * the maximum heap, at least 64M). Backups wait for it rather than exceed it, so many concurrent
          * backups and copies cannot run the service out of memory; a single upload may still use one

@@ -378,7 +378,7 @@ public class FilesystemBlobStore implements BlobStore {
                 throw new BlobStoreException(name, key, "Cannot commit " + target + ": " + e,
                         "check free space and permissions in " + target.getParent(), e);
             }
-            return new StoredObject(key, written);
+            return new StoredObject(key, written, false);
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.lifeboat.storage;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
@@ -12,8 +13,11 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -66,6 +70,13 @@ final class S3Upload extends Upload {
     private ExecutorService senders;          // guarded by lock
     /** This upload's share of the replica's {@link UploadMemory}: its filling buffer and its parts in flight. */
     private final MemoryShare share;
+    /**
+     * Whether the store checked what it stored: every part was sent with its SHA-256, which S3 verifies on
+     * receipt (a mismatch fails the part) and echoes; and the completed object's composite checksum is the one
+     * these parts make. Endpoints that ignore checksums echo nothing, and the object is read back instead.
+     */
+    private volatile boolean partsVouched = true;
+    private volatile boolean vouched;
     /** The first part failure, already described for the operator. */
     private final AtomicReference<BlobStoreException> partFailure = new AtomicReference<>();
 
@@ -177,7 +188,8 @@ final class S3Upload extends Upload {
         }
         CreateMultipartUploadResponse created;
         try {
-            created = s3.createMultipartUpload(b -> b.bucket(settings.bucket()).key(objectKey).contentType(CONTENT_TYPE));
+            created = s3.createMultipartUpload(b -> b.bucket(settings.bucket()).key(objectKey).contentType(CONTENT_TYPE)
+                    .checksumAlgorithm(ChecksumAlgorithm.SHA256));
         } catch (SdkException e) {
             abort();
             throw store.failure(key, "Starting the multipart upload", e);
@@ -230,13 +242,17 @@ final class S3Upload extends Upload {
     private CompletedPart uploadPart(String id, int number, byte[] body, int length) throws BlobStoreException {
         memory.partStarted();
         try {
+            String sha256 = sha256Base64(body, 0, length);
             UploadPartResponse response = s3.uploadPart(b -> b.bucket(settings.bucket()).key(objectKey).uploadId(id)
-                    .partNumber(number).contentLength((long) length), body(body, length));
+                    .partNumber(number).contentLength((long) length).checksumSHA256(sha256), body(body, length));
             if (response.eTag() == null || response.eTag().isBlank()) {
                 throw new BlobStoreException(store.name(), key, "Part " + number + " was not acknowledged: the response has no ETag",
                         "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
             }
-            return CompletedPart.builder().partNumber(number).eTag(response.eTag()).build();
+            if (!sha256.equals(response.checksumSHA256())) {
+                partsVouched = false; // the store did not say it checked this part against its SHA-256
+            }
+            return CompletedPart.builder().partNumber(number).eTag(response.eTag()).checksumSHA256(sha256).build();
         } catch (BlobStoreException e) {
             partFailure.compareAndSet(null, e);
             throw e;
@@ -304,15 +320,17 @@ final class S3Upload extends Upload {
             }
             throw abortedException(null);
         }
-        return new StoredObject(key, written);
+        return new StoredObject(key, written, vouched);
     }
 
     private void putObject() throws IOException {
         byte[] body = buffer == null ? new byte[0] : buffer;
         int length = filled;
+        String sha256 = sha256Base64(body, 0, length);
         PutObjectResponse response;
         try {
-            response = s3.putObject(b -> b.bucket(settings.bucket()).key(objectKey).contentType(CONTENT_TYPE), body(body, length));
+            response = s3.putObject(b -> b.bucket(settings.bucket()).key(objectKey).contentType(CONTENT_TYPE).checksumSHA256(sha256),
+                    body(body, length));
         } catch (SdkException e) {
             if (state == State.ABORTED) {
                 throw abortedException(e);
@@ -323,6 +341,7 @@ final class S3Upload extends Upload {
             throw new BlobStoreException(store.name(), key, "PutObject was not acknowledged: the response has no ETag",
                     "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
         }
+        vouched = sha256.equals(response.checksumSHA256());
     }
 
     private void completeMultipartUpload() throws IOException {
@@ -358,6 +377,27 @@ final class S3Upload extends Upload {
         if (response.eTag() == null || response.eTag().isBlank()) {
             throw new BlobStoreException(store.name(), key, "CompleteMultipartUpload was not acknowledged: the response has no ETag",
                     "the endpoint does not behave like S3; check lifeboat.storage." + store.name() + ".endpoint", null);
+        }
+        // The object's checksum, as S3 composes it: the SHA-256 of the parts' SHA-256s, then "-<parts>".
+        MessageDigest composite = sha256();
+        for (CompletedPart part : completed) {
+            composite.update(Base64.getDecoder().decode(part.checksumSHA256()));
+        }
+        String expected = Base64.getEncoder().encodeToString(composite.digest()) + "-" + completed.size();
+        vouched = partsVouched && expected.equals(response.checksumSHA256());
+    }
+
+    private static String sha256Base64(byte[] bytes, int off, int length) {
+        MessageDigest digest = sha256();
+        digest.update(bytes, off, length);
+        return Base64.getEncoder().encodeToString(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.lifeboat.job.JobState;
 import dev.lifeboat.job.NewJob;
 import dev.lifeboat.support.Api;
 import dev.lifeboat.support.ScriptArgs;
+import dev.lifeboat.support.TargetDbs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -67,6 +68,24 @@ class AuditAndLongPollTest {
         JsonPath second = Api.as(ADMIN).get("/api/v1/audit?limit=1&cursor=" + first.getString("nextCursor")).jsonPath();
         assertThat(second.getLong("items[0].id")).isLessThan(first.getLong("items[0].id"));
         Api.as(ADMIN).get("/api/v1/audit?cursor=nonsense").then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void aLongPollReturnsWhenTheJobEndsNotAtTheNextRecheck() throws Exception {
+        TargetDbs.recreateShop();
+        List<Double> lags = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Response r = Api.as(OPERATOR).body(Map.of("target", "shop")).post("/api/v1/backups");
+            String id = r.jsonPath().getString("id");
+            JsonPath job = Api.as(VIEWER).get("/api/v1/jobs/" + id + "?waitSeconds=60").jsonPath();
+            Instant answered = Instant.now();
+            assertThat(job.getString("status")).isEqualTo("succeeded");
+            lags.add(Duration.between(Instant.parse(job.getString("finishedAt")), answered).toNanos() / 1e6);
+        }
+        lags.sort(null);
+        System.out.println("long poll: ms from finishedAt to the answer " + lags);
+        // The recheck tick is 2 s: an answer on the tick would lag 1 s on average; on the job's event, a few ms.
+        assertThat(lags.get(lags.size() / 2)).as("median ms from finishedAt to the long poll's answer, of " + lags).isLessThan(150.0);
     }
 
     @Test

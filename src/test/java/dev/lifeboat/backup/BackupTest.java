@@ -153,6 +153,7 @@ class BackupTest {
         assertThat(manifest.get("database").asText()).isEqualTo("lifeboat_shop");
         assertThat(manifest.at("/dump/name").asText()).isEqualTo("dump.pgc.zst.age");
         assertThat(manifest.get("compression").asText()).isEqualTo("zstd");
+        assertThat(manifest.get("rowCountsFrom").asText()).as("counted in the archive as it streamed by").isEqualTo("archive");
         assertThat(manifest.get("archiveBytes").asLong()).as("the archive pg_dump wrote is larger than its zstd").isGreaterThan(size);
         assertThat(manifest.at("/dump/sha256").asText()).isEqualTo(sha);
         assertThat(manifest.at("/dump/sizeBytes").asLong()).isEqualTo(size);
@@ -221,6 +222,7 @@ class BackupTest {
             Map<String, Long> expected = new TreeMap<>();
             manifest.get("rowCounts").fields().forEachRemaining(e -> expected.put(e.getKey(), e.getValue().asLong()));
             assertThat(expected).hasSizeGreaterThan(10).containsKey("\"ünïcødé schéma\".\"Émojis 🐘 Tàblé\"");
+            assertThat(manifest.get("rowCountsFrom").asText()).as("every kind of object, counted in the archive").isEqualTo("archive");
             assertThat(PgTestDb.countRows(restored, expected.keySet())).isEqualTo(expected);
         } finally {
             PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
@@ -238,6 +240,7 @@ class BackupTest {
         Path stored = LOCAL_ROOT.resolve(key);
         JsonNode manifest = json.readTree(stored.resolveSibling("manifest.json").toFile());
         assertThat(manifest.get("format").asText()).isEqualTo("directory");
+        assertThat(manifest.get("rowCountsFrom").asText()).as("counted in the dumped files").isEqualTo("archive");
 
         Path compressed = tmp.resolve("dump.tar.zst");
         run(Map.of(), "age", "--decrypt", "-i", IDENTITY.toString(), "-o", compressed.toString(), stored.toString());

@@ -1,5 +1,7 @@
 package dev.lifeboat.backup;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.pg.PgTestDb;
 import dev.lifeboat.support.PgCompare;
 import dev.lifeboat.support.TargetDbs;
@@ -55,6 +57,12 @@ class CompressionTest {
         assertThat(none.getLong("sizeBytes")).as("age adds its header and 16 bytes per 64 KiB").isGreaterThan(noneArchive);
         assertThat(gzip.getLong("archiveBytes")).as("pg_dump's own gzip").isLessThan(noneArchive / 2);
 
+        // Row counts come from the archive where pg_dump wrote it uncompressed, from the snapshot with pg_dump's gzip.
+        assertThat(manifest(zstd).get("rowCountsFrom").asText()).isEqualTo("archive");
+        assertThat(manifest(none).get("rowCountsFrom").asText()).isEqualTo("archive");
+        assertThat(manifest(gzip).get("rowCountsFrom").asText()).isEqualTo("snapshot");
+        assertThat(zstd.getMap("rowCounts")).isEqualTo(gzip.getMap("rowCounts")).isEqualTo(none.getMap("rowCounts"));
+
         for (JsonPath b : new JsonPath[] {zstd, gzip, none}) {
             Response d = as(OPERATOR).body(Map.of("backupId", b.getString("id"), "target", b.getString("target"))).post("/api/v1/drills");
             JsonPath drill = awaitJob(d.jsonPath().getString("id"));
@@ -78,6 +86,10 @@ class CompressionTest {
                 PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
             }
         }
+    }
+
+    private static JsonNode manifest(JsonPath backup) throws Exception {
+        return new ObjectMapper().readTree(BackupTest.LOCAL_ROOT.resolve(backup.getString("locations[0].manifestKey")).toFile());
     }
 
     private static JsonPath stored(String target) throws Exception {

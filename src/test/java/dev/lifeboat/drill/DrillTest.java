@@ -35,19 +35,9 @@ class DrillTest {
     static final Path LOCAL_ROOT = Path.of("target/test-backups");
     static final Path IDENTITY = Path.of("target/test-age/identity.txt");
 
-    /** Scratch databases that were there before this class ran (another installation's), which Lifeboat rightly leaves alone. */
-    private static long foreignScratch;
-
-    @BeforeAll
-    static void databases() throws Exception {
-        TargetDbs.recreateShop();
-        foreignScratch = PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname LIKE 'lifeboat\\_drill\\_%'");
-    }
-
     @AfterEach
     void noScratchDatabaseIsLeft() throws Exception {
-        assertThat(PgTestDb.count("lifeboat_test", "SELECT count(*) FROM pg_database WHERE datname LIKE 'lifeboat\\_drill\\_%'"))
-                .as("lifeboat_drill_* databases left by these drills").isEqualTo(foreignScratch);
+        assertThat(PgTestDb.ourScratchDatabases("lifeboat_drill_")).as("lifeboat_drill_* databases left by these drills").isEmpty();
     }
 
     static String backup() {

@@ -102,6 +102,28 @@ public final class PgTestDb {
         roles.clear();
     }
 
+    /**
+     * The scratch databases ({@code lifeboat_drill_*}, {@code lifeboat_restore_*}) of jobs in this test run's
+     * own job table: named {@code <prefix><first 16 hex digits of the job id>}. Another installation's on the
+     * same server (a benchmark's, a killed soak's) are not ours, and Lifeboat rightly leaves them alone.
+     */
+    public static java.util.List<String> ourScratchDatabases(String prefix) throws SQLException {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        try (Connection c = connect("lifeboat_test");
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT d.datname FROM pg_database d WHERE d.datname LIKE ? || '%'"
+                     + " AND EXISTS (SELECT 1 FROM job j WHERE left(replace(j.id::text, '-', ''), 16) = substr(d.datname, length(?) + 1))"
+                     + " ORDER BY 1")) {
+            ps.setString(1, prefix.replace("_", "\\_"));
+            ps.setString(2, prefix);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+
     public static String quoteLiteral(String s) {
         return "'" + s.replace("'", "''") + "'";
     }

@@ -51,24 +51,15 @@ class RestoreTest {
     static final Path IDENTITY = Path.of("target/test-age/identity.txt");
     final List<String> dropAfter = new ArrayList<>();
 
-    /**
-     * Scratch databases that were on the server before this class ran: another installation's (a killed benchmark's, say),
-     * which Lifeboat rightly leaves alone. The checks below are about the scratch databases these tests' restores make.
-     */
-    private static final List<String> FOREIGN_SCRATCH = new ArrayList<>();
-
     @BeforeAll
     static void databases() throws Exception {
         TargetDbs.ensureRole();
         recreateStore();
-        FOREIGN_SCRATCH.addAll(databasesLike("lifeboat\\_restore\\_%"));
     }
 
-    /** The {@code lifeboat_restore_*} databases that this class's restores made and that are still there. */
+    /** The {@code lifeboat_restore_*} databases of this run's restores that are still there. */
     static List<String> ourScratchDatabases() throws SQLException {
-        List<String> names = databasesLike("lifeboat\\_restore\\_%");
-        names.removeAll(FOREIGN_SCRATCH);
-        return names;
+        return PgTestDb.ourScratchDatabases("lifeboat_restore_");
     }
 
     /** {@code lifeboat_store}: owned by the target's role, a schema of its own, 1,000 accounts and 3,000 statuses. */

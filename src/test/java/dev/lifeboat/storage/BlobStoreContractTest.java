@@ -36,6 +36,9 @@ abstract class BlobStoreContractTest {
     /** A new, empty store named {@link #NAME}. */
     protected abstract BlobStore newStore() throws Exception;
 
+    /** Whether the store checks what it stores against Lifeboat's checksums ({@link StoredObject#vouched()}). */
+    protected abstract boolean vouches();
+
     /** Asserts that no upload left anything behind (temporary files, pending multipart uploads). */
     protected abstract void assertNothingPending() throws Exception;
 
@@ -60,7 +63,7 @@ abstract class BlobStoreContractTest {
         try (Upload upload = store.create("t/empty")) {
             stored = upload.commit();
         }
-        assertThat(stored).isEqualTo(new StoredObject("t/empty", 0));
+        assertThat(stored).isEqualTo(new StoredObject("t/empty", 0, vouches()));
         assertThat(store.size("t/empty")).contains(0L);
         try (InputStream in = store.open("t/empty")) {
             assertThat(in.readAllBytes()).isEmpty();
@@ -73,7 +76,7 @@ abstract class BlobStoreContractTest {
     void aOneByteObjectRoundTrips() throws Exception {
         try (Upload upload = store.create("t/one")) {
             upload.write(42);
-            assertThat(upload.commit()).isEqualTo(new StoredObject("t/one", 1));
+            assertThat(upload.commit()).isEqualTo(new StoredObject("t/one", 1, vouches()));
         }
         try (InputStream in = store.open("t/one")) {
             assertThat(in.readAllBytes()).containsExactly(42);
@@ -90,7 +93,7 @@ abstract class BlobStoreContractTest {
             sha = TestData.write(upload, 1, size);
             stored = upload.commit();
         }
-        assertThat(stored).isEqualTo(new StoredObject("mastodon/2026/01/31/7/dump", size));
+        assertThat(stored).isEqualTo(new StoredObject("mastodon/2026/01/31/7/dump", size, vouches()));
         assertThat(store.size("mastodon/2026/01/31/7/dump")).contains(size);
         assertThat(TestData.sha256(store.open("mastodon/2026/01/31/7/dump"))).isEqualTo(sha);
         assertNothingPending();

@@ -8,6 +8,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
@@ -54,8 +58,27 @@ class S3BlobStoreTest extends BlobStoreContractTest {
     }
 
     @Override
+    protected boolean vouches() {
+        return true; // S3Proxy, like S3, checks each part's x-amz-checksum-sha256 and returns the composite checksum
+    }
+
+    @Override
     protected void assertNothingPending() {
         assertThat(s3.pendingUploads(bucket)).isEmpty();
+    }
+
+    /** What makes a vouched copy worth trusting: the endpoint refuses a part whose bytes do not match the SHA-256 sent with it. */
+    @Test
+    void theEndpointRefusesAPartWhoseBytesDoNotMatchItsSha256() {
+        S3Client client = s3.admin();
+        {
+            String id = client.createMultipartUpload(b -> b.bucket(bucket).key("t/x").checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId();
+            String shaOfOtherBytes = java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(TestData.sha256("other bytes".getBytes())));
+            assertThatThrownBy(() -> client.uploadPart(b -> b.bucket(bucket).key("t/x").uploadId(id).partNumber(1)
+                    .checksumSHA256(shaOfOtherBytes), RequestBody.fromString("these bytes")))
+                    .isInstanceOf(S3Exception.class).hasMessageContaining("400");
+            client.abortMultipartUpload(b -> b.bucket(bucket).key("t/x").uploadId(id));
+        }
     }
 
     @Override
