@@ -158,7 +158,8 @@ for s in "${SCALE_LIST[@]}"; do
   # Check the last stored object: it is an age file that decrypts to a pg_dump archive.
   obj=$(find "$WORK/s3/bench" -type f -size +1k -newermt "@${scale_t0%.*}" -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
   if [ -n "$obj" ] && head -c 21 "$obj" | grep -q 'age-encryption.org/v1'; then
-    entries=$(age -d -i "$WORK/age-key.txt" "$obj" | pg_restore -l 2>/dev/null | grep -c ' TABLE DATA ' || true)
+    if [[ $obj == *.zst.age ]]; then unzstd=(zstd -d -q -c); else unzstd=(cat); fi
+    entries=$(age -d -i "$WORK/age-key.txt" "$obj" | "${unzstd[@]}" | pg_restore -l 2>/dev/null | grep -c ' TABLE DATA ' || true)
     check="stored object ${obj#"$WORK/s3/"} is age-encrypted; decrypted, pg_restore -l lists $entries TABLE DATA entries"
   else
     check="WARNING: no age-encrypted object found in the bucket for this scale (${obj:-none})"
