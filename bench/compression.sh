@@ -367,6 +367,13 @@ med_cpu() { # label kind -> the five median group seconds, tab-separated
   echo "$out"
 }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+# The service's Java heap, to tell its share of the RSS (jcmd attaches to the JVM: untimed, after a part):
+# "committed <MiB>, used <MiB>" from GC.heap_info
+heap_info() {
+  jcmd "$SVC_PID" GC.heap_info 2>/dev/null | awk '/ heap +total/ {
+      for (i = 1; i <= NF; i++) { if ($i == "total") t = $(i + 1); if ($i == "used") u = $(i + 1) }
+      gsub(/[K,]/, "", t); gsub(/[K,]/, "", u); printf "heap committed %.0f MiB, used %.0f MiB", t / 1024, u / 1024 }'
+}
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }   # a <= b
 
 # The stored object of a backup, as S3Proxy keeps it on disk: its SHA-256 against the catalog's, then
@@ -443,7 +450,7 @@ measure_triples() {
     say "$label $k job timing (medians, ms): preflight $(med "$label" $k 9), dump $(med "$label" $k 10), commitAndReadBack $(med "$label" $k 11), finish $(med "$label" $k 12); fixed costs (preflight + commitAndReadBack + finish) $(med "$label" $k 13) ms; POST -> terminal minus the job's startedAt -> finishedAt $(med "$label" $k 14) s (queue pickup, completion, polling)"
   done
   say "$label CPU (medians): raw: $(cpu_text "$(med_cpu "$label" raw)") | zstd: $(cpu_text "$(med_cpu "$label" zstd)") | gzip: $(cpu_text "$(med_cpu "$label" gzip)")"
-  say "$label: Lifeboat peak RSS $(mb "${PEAK[$label]}") MiB (VmHWM $(mb "${HWM[$label]}") MiB) over these triples"
+  say "$label: Lifeboat peak RSS $(mb "${PEAK[$label]}") MiB (VmHWM $(mb "${HWM[$label]}") MiB) over these triples; now $(awk '/^(RssAnon|RssFile):/ { printf "%s %.0f MiB ", $1, $2 / 1024 }' "/proc/$SVC_PID/status")and $(heap_info)"
 }
 
 # ---- the drill: raw createdb + pg_restore of the raw -Fc file, then a drill of the zstd backup ------------
@@ -489,7 +496,7 @@ measure_drill() { # scale
   say "drill job timing (medians): restoreSeconds $rsm s (CREATE DATABASE -> pg_restore's exit: S3 GET -> age -> zstd -d -> pg_restore), the job's other $(awk -v j="$jm" -v r="$rsm" 'BEGIN { printf "%.2f", j - r }') s (before: copy check = full GET + SHA-256, manifest, key probe, scratch sweep; after: exact row and schema counts, DROP DATABASE, verdict), outside the job $(med drill drill 14) s (queue pickup, completion, polling)"
   say "drill polled every 0.1 s (not in the figures): $SECS s; its pg_restore ran from ${CHILD_START:-?} to ${CHILD_END:-?} s after the POST: before it $(awk -v a="${CHILD_START:-0}" 'BEGIN { printf "%.2f", a }') s, pg_restore $(awk -v a="${CHILD_START:-0}" -v b="${CHILD_END:-0}" 'BEGIN { printf "%.2f", b - a }') s, after it $(awk -v b="${CHILD_END:-0}" -v c="$SECS" 'BEGIN { printf "%.2f", c - b }') s; restoreSeconds $(jq -r .result.restoreSeconds "$LAST_JOB"); progress phases as stored (with the heartbeat, up to ~1 s late) $PHASES"
   say "drill CPU (medians): raw: $(cpu_text "$(med_cpu drill restore)") | drill: $(cpu_text "$(med_cpu drill drill)")"
-  say "drill: Lifeboat peak RSS $(mb "${PEAK[drill]}") MiB (VmHWM $(mb "${HWM[drill]}") MiB)"
+  say "drill: Lifeboat peak RSS $(mb "${PEAK[drill]}") MiB (VmHWM $(mb "${HWM[drill]}") MiB); now $(awk '/^(RssAnon|RssFile):/ { printf "%s %.0f MiB ", $1, $2 / 1024 }' "/proc/$SVC_PID/status")and $(heap_info)"
   SVC_CHILD=pg_dump SCRIPT_TOOLS="raw pg_dump, psql, curl"
 }
 
@@ -499,6 +506,9 @@ REPORT=$WORK/report.txt
 : > "$REPORT"
 declare -A KEPT_ALL
 say "compression bench $(date -u +%FT%TZ): $NCPU CPUs, PostgreSQL $PG_VERSION, $(pg_dump --version), $(zstd --version | head -1), Lifeboat $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty') with -Xmx$XMX (zstd at the defaults: level 1, threads = the JVM's $NCPU cores); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# The JVM's heap sizing and how much of the heap is committed, to tell the heap's share of the RSS from
+# the rest (metaspace, code, threads, GC structures, direct buffers, zstd-jni's native memory, malloc).
+say "Lifeboat JVM: $(jcmd "$SVC_PID" VM.flags 2>/dev/null | tr ' ' '\n' | grep -E '^-XX:(InitialHeapSize|MaxHeapSize|\+Use[A-Za-z0-9]*GC)' | tr '\n' ' ')idle RSS $(mb "$IDLE_RSS_KB") MiB, $(heap_info)"
 # warm-up (JIT, connection pools, S3 client, zstd-jni): a backup of bench_s1 each way and a drill, not measured
 lb_backup w; wid=$BACKUP_ID; lb_backup wgz
 [ "$DRILL" = 0 ] || drill_run w "$wid"
