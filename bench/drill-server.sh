@@ -13,7 +13,7 @@
 #   --jar        run this Lifeboat build instead (implies --no-build)
 #
 # The drill server is a second PostgreSQL of the machine's major (Debian's initdb, pg_ctl), made in
-# target/bench-drill-server/pg with a superuser of its own on a free port, started and stopped by this
+# target/bench-drill-server-pg with a superuser of its own on a free port, started and stopped by this
 # script. On one machine both servers share the disk and CPUs: the figures show what moving drills
 # costs or saves in Lifeboat's own work (connections, a second server's caches), not the relief a
 # production server gets from a drill server on other hardware, which is the reason to have one.
@@ -61,12 +61,14 @@ for s in "${SCALE_LIST[@]}"; do ensure_db "$s"; done
 MAJOR=${PG_VERSION%%.*}
 BIN=/usr/lib/postgresql/$MAJOR/bin
 [ -x "$BIN/initdb" ] || die "no $BIN/initdb (the drill server is made with the machine's PostgreSQL $MAJOR)"
-DS_DIR=$WORK/pg DS_USER=lifeboat_drills
+# Outside $WORK (0700, the invoking user's): when run as root, the cluster belongs to postgres, which must reach it.
+DS_DIR=$ROOT/target/bench-drill-server-pg DS_USER=lifeboat_drills
 [ -s "$WORK/drills-password" ] || (umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' > "$WORK/drills-password")
 DS_PORT=$(free_port)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 rm -rf "$DS_DIR" && mkdir -p "$DS_DIR"
 cp "$WORK/drills-password" "$DS_DIR/pw"
+chmod 700 "$DS_DIR"
 [ "$(id -u)" != 0 ] || chown -R postgres "$DS_DIR"
 log "making the drill server (PostgreSQL $MAJOR) in $DS_DIR on port $DS_PORT"
 as_pg "$BIN/initdb" -D "$DS_DIR/data" -U "$DS_USER" --pwfile="$DS_DIR/pw" --auth-host=scram-sha-256 --auth-local=peer \
