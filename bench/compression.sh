@@ -505,7 +505,7 @@ log_machine
 REPORT=$WORK/report.txt
 : > "$REPORT"
 declare -A KEPT_ALL
-say "compression bench $(date -u +%FT%TZ): $NCPU CPUs, PostgreSQL $PG_VERSION, $(pg_dump --version), $(zstd --version | head -1), Lifeboat $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty') with -Xmx$XMX (zstd at the defaults: level 1, threads = the JVM's $NCPU cores); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+say "compression bench $(date -u +%FT%TZ): $NCPU CPUs, PostgreSQL $PG_VERSION, $(pg_dump --version), $(zstd --version | head -1), Lifeboat $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+dirty') with -Xmx$XMX (zstd at the defaults: level 2, threads = the JVM's $NCPU cores); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # The JVM's heap sizing and how much of the heap is committed, to tell the heap's share of the RSS from
 # the rest (metaspace, code, threads, GC structures, direct buffers, zstd-jni's native memory, malloc).
 say "Lifeboat JVM: $(jcmd "$SVC_PID" VM.flags 2>/dev/null | tr ' ' '\n' | grep -E '^-XX:(InitialHeapSize|MaxHeapSize|\+Use[A-Za-z0-9]*GC)' | tr '\n' ' ')idle RSS $(mb "$IDLE_RSS_KB") MiB, $(heap_info)"

@@ -11,7 +11,7 @@ import java.io.OutputStream;
  * zstd streams (zstd-jni: libzstd in-process), for dumps that pg_dump wrote uncompressed. The output is
  * one standard zstd frame with a content checksum, so {@code zstd -d} reads it by hand.
  *
- * <p>Memory: with {@code threads > 1}, libzstd compresses in jobs of a few window sizes each (at level 1
+ * <p>Memory: with {@code threads > 1}, libzstd compresses in jobs of a few window sizes each (at level 2
  * a window is 512 KiB to a few MiB), one per worker plus one being filled; all of it native memory,
  * bounded by level and threads, never by the dump's size. Decompression needs one window.
  */

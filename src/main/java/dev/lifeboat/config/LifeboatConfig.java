@@ -128,7 +128,7 @@ public interface LifeboatConfig {
         @WithDefault("zstd")
         String compression();
 
-        /** zstd's level (1 to 19, default 1) or gzip's (pg_dump {@code --compress}, 0 to 9, default pg_dump's). */
+        /** zstd's level (1 to 19, default 2) or gzip's (pg_dump {@code --compress}, 0 to 9, default pg_dump's). */
         Optional<Integer> compressionLevel();
 
         /** zstd worker threads; default: the number of cores. */
