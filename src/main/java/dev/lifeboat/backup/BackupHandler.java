@@ -40,6 +40,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,7 +108,7 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
 
     /** What the pre-flight found: where to connect, the server, the tool that fits it, keys and stores. */
     private record Preflight(Target target, PgConnectInfo conn, ServerInfo server, PgTools.Tool pgDump,
-                             List<String> recipients, List<BlobStore> stores) {
+                             List<String> recipients, List<BlobStore> stores, CompletableFuture<Void> sweep) {
     }
 
     /**
@@ -126,8 +127,12 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
             Written written = new Written(backupId);
             try (SnapshotSession snapshot = SnapshotSession.open(pre.conn())) {
                 timer.mark("snapshot");
+                awaitSweep(pre);
+                timer.mark("sweep");
+                ctx.throwIfCancelled();
                 return JobOutcome.succeeded(store(ctx, pre, snapshot, backupId, written, timer));
             } finally {
+                pre.sweep().exceptionally(x -> null).join(); // never left running beside a later attempt's uploads
                 written.deleteAll(); // nothing, once the catalog row committed
             }
         } catch (PgPermanentException e) {
@@ -170,20 +175,50 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         Target target = targets.find(ctx.target()).orElseThrow(() -> new PermanentJobException(
                 "target '" + ctx.target() + "' is no longer configured. Hint: it was removed from lifeboat.targets after the job was queued"));
         ctx.progress("connecting", null, null);
-        PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
-        ServerInfo server = ServerInfo.probe(conn);
-        PgTools.Tool pgDump = pgTools.pgDump(server);
         List<BlobStore> stores = new ArrayList<>();
         for (String name : target.storage()) {
             stores.add(blobStores.get(name));
         }
-        timer.mark("connect");
-        for (BlobStore store : stores) {
-            LeftoverSweeper.sweep(store, target.name());
+        // The sweep (storage) runs beside the connection checks and the snapshot (PostgreSQL); it ends before
+        // this backup writes anything (awaitSweep), and before the job ends whatever happens.
+        CompletableFuture<Void> sweep = CompletableFuture.runAsync(() -> {
+            for (BlobStore store : stores) {
+                try {
+                    LeftoverSweeper.sweep(store, target.name());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }, r -> {
+            Thread t = new Thread(r, "lifeboat-sweep");
+            t.setDaemon(true);
+            t.start();
+        });
+        try {
+            PgConnectInfo conn = PgConnectInfo.of(target, config.pg().connectTimeout());
+            ServerInfo server = ServerInfo.probe(conn);
+            PgTools.Tool pgDump = pgTools.pgDump(server);
+            timer.mark("connect");
+            return new Preflight(target, conn, server, pgDump, recipients(), List.copyOf(stores), sweep);
+        } catch (RuntimeException e) {
+            sweep.exceptionally(x -> null).join();
+            throw e;
         }
-        timer.mark("sweep");
-        ctx.throwIfCancelled();
-        return new Preflight(target, conn, server, pgDump, recipients(), List.copyOf(stores));
+    }
+
+    /** Waits for the sweep of leftovers; its storage error, if any, fails the backup (it is retried). */
+    private static void awaitSweep(Preflight pre) throws IOException {
+        try {
+            pre.sweep().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -25,7 +25,8 @@ public record BackupResult(UUID backupId, long sizeBytes, String sha256, boolean
      * @param commitAndReadBack uploads committed and each copy checked
      * @param finish            roles file, comparison with the previous backup, manifest and catalog row
      * @param connect           target and server checked, tools chosen
-     * @param sweep             what interrupted backups of the target left in the storages removed
+     * @param sweep             waiting for the removal of what interrupted backups of the target left in the storages
+     *                          (it runs beside {@code connect} and {@code snapshot})
      * @param snapshot          the exported snapshot taken (and the schema counts in it)
      * @param counts            waiting for row counts after the stream ended (0 when counted in the archive)
      * @param fixed             all but the dump stream: Lifeboat's fixed cost per backup

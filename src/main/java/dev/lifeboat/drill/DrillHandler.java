@@ -68,13 +68,29 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
             ScratchRestore.Request request = new ScratchRestore.Request(backup, target, JobKind.DRILL, null, null, false);
             String serverName = args.server() != null ? args.server() : target.drill().server();
             ScratchRestore.Destination server = scratchRestore.server(target, serverName);
-            try (ScratchRestore.Scratch scratch = scratchRestore.restore(ctx, request, server)) {
-                DrillResult.Versions versions = new DrillResult.Versions(server.name(), backup.serverVersion, backup.pgDumpVersion,
-                        server.info().version(), scratch.pgRestore().version());
-                return verdict(backup, checks(ctx, backup, target, scratch), scratch.restoreSeconds(), versions);
+            long started = System.nanoTime();
+            ScratchRestore.Scratch scratch;
+            try {
+                scratch = scratchRestore.restore(ctx, request, server);
             } catch (ScratchRestore.UnusableBackupException e) {
-                return verdict(backup, failedChecks(backup, e), e.restoreSeconds(), null);
+                return verdict(backup, failedChecks(backup, e), e.restoreSeconds(), null, null);
             }
+            long restored = System.nanoTime();
+            List<Check> checks;
+            DrillResult.Versions versions;
+            long checked;
+            try {
+                versions = new DrillResult.Versions(server.name(), backup.serverVersion, backup.pgDumpVersion,
+                        server.info().version(), scratch.pgRestore().version());
+                checks = checks(ctx, backup, target, scratch);
+            } finally {
+                checked = System.nanoTime();
+                scratch.close(); // drops the scratch database
+            }
+            long restoreMillis = Math.round(scratch.restoreSeconds() * 1000);
+            DrillResult.Millis millis = new DrillResult.Millis((restored - started) / 1_000_000 - restoreMillis, restoreMillis,
+                    (checked - restored) / 1_000_000, (System.nanoTime() - checked) / 1_000_000);
+            return verdict(backup, checks, scratch.restoreSeconds(), versions, millis);
         } catch (PgPermanentException e) {
             throw new PermanentJobException(e.getMessage(), e);
         }
@@ -135,13 +151,14 @@ public class DrillHandler implements JobHandler<DrillArgs, DrillResult> {
                 + (passedOver.isEmpty() ? "" : " (" + String.join("; ", passedOver) + ")"));
     }
 
-    private static JobOutcome<DrillResult> verdict(Backup backup, List<Check> checks, Double restoreSeconds, DrillResult.Versions versions) {
+    private static JobOutcome<DrillResult> verdict(Backup backup, List<Check> checks, Double restoreSeconds, DrillResult.Versions versions,
+                                                   DrillResult.Millis millis) {
         List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
         Double rounded = restoreSeconds == null ? null : Math.round(restoreSeconds * 1000) / 1000.0;
         DrillResult result = new DrillResult(backup.id, failed.isEmpty(), rounded,
-                failed.isEmpty() ? null : "failed check " + String.join("; ", failed), checks, versions);
+                failed.isEmpty() ? null : "failed check " + String.join("; ", failed), checks, versions, millis);
         if (failed.isEmpty()) {
-            LOG.infof("drill of backup %s passed (%s s)", backup.id, rounded);
+            LOG.infof("drill of backup %s passed (%s s); ms %s", backup.id, rounded, millis);
         } else {
             LOG.warnf("drill of backup %s FAILED: %s", backup.id, result.reason());
         }

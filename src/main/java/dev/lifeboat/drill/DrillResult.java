@@ -12,10 +12,22 @@ import java.util.UUID;
  * @param restoreSeconds the restore time (RTO), or null when the restore did not run
  * @param reason         the failed checks, or null when it passed
  * @param versions       where it ran and with what (absent when it did not get that far)
+ * @param millis         where the time went (absent when the restore did not run)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record DrillResult(UUID backupId, boolean passed, Double restoreSeconds, String reason, List<Check> checks,
-                          @JsonInclude(JsonInclude.Include.NON_NULL) Versions versions) {
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Versions versions,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) Millis millis) {
+
+    /**
+     * @param prepare  the stored object read whole and checked (size, SHA-256), manifest, key proven, leftovers swept,
+     *                 scratch database created
+     * @param restore  pg_restore (streamed or spooled): {@code restoreSeconds}
+     * @param checks   row counts and schema objects against the manifest, sequences, profile and custom checks
+     * @param drop     the scratch database dropped
+     */
+    public record Millis(long prepare, long restore, long checks, long drop) {
+    }
 
     /**
      * The versions a drill proves work together: the source server the backup was taken from, the pg_dump

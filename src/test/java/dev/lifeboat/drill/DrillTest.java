@@ -74,6 +74,11 @@ class DrillTest {
         assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
         assertThat(job.getString("result.reason")).isNull();
         assertThat(job.getDouble("result.restoreSeconds")).isPositive();
+        // Where the drill's time went: the restore is restoreSeconds; the rest is Lifeboat's own work around it.
+        assertThat(job.getLong("result.millis.restore")).isEqualTo(Math.round(job.getDouble("result.restoreSeconds") * 1000));
+        assertThat(job.getLong("result.millis.prepare")).isPositive();
+        assertThat(job.getLong("result.millis.checks")).isPositive();
+        assertThat(job.getLong("result.millis.drop")).isNotNegative();
         assertThat(job.getList("result.checks.name")).containsExactly("stored copy", "pg_restore", "row counts", "schema objects", "sequences",
                 "restore time");
         assertThat(job.getList("result.checks.passed")).containsOnly(true);
