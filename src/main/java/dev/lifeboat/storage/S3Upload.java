@@ -64,6 +64,9 @@ final class S3Upload extends Upload {
     private int nextPart = 1;
     private final List<Future<CompletedPart>> parts = new ArrayList<>();
 
+    /** A sent part's buffer, for the writer to fill again (see uploadPart). */
+    private final AtomicReference<byte[]> spare = new AtomicReference<>();
+
     private final Object lock = new Object();
     private volatile State state = State.OPEN; // changed under lock
     private String uploadId;                  // guarded by lock
@@ -137,7 +140,8 @@ final class S3Upload extends Upload {
         }
         int size = (int) (nextPart == 1 ? Math.min(FIRST_BUFFER, partSize) : settings.partSizeFor(nextPart));
         takeMemory(size);
-        buffer = new byte[size];
+        byte[] sent = spare.getAndSet(null);
+        buffer = sent != null && sent.length == size ? sent : new byte[size];
     }
 
     /** Waits for {@code bytes} of the replica's budget for a buffer (see {@link UploadMemory}); fails if the upload ended meanwhile. */
@@ -265,6 +269,10 @@ final class S3Upload extends Upload {
         } finally {
             memory.partFinished();
             share.give(body.length);
+            // One sent buffer is kept for the writer's next part (which takes its budget again): a dump of many
+            // parts then reuses buffers instead of allocating one per part, a churn that made the heap, and the
+            // RSS, grow with the dump's size. At most one such buffer per upload is outside the budget.
+            spare.compareAndSet(null, body);
             slots.release();
         }
     }
