@@ -49,7 +49,7 @@ public record Manifest(int formatVersion, UUID backupId, String target, String d
     public static final String COUNTS_FROM_SNAPSHOT = "snapshot";
 
     /**
-     * @param name      object name inside the backup's directory, e.g. {@code dump.pgc.age}
+     * @param name      object name inside the backup's directory, e.g. {@code dump.pgc.zst.age}
      * @param sizeBytes size of the stored object
      * @param sha256    SHA-256 (hex) of the stored object (after encryption: what {@code sha256sum} of the downloaded file prints)
      */

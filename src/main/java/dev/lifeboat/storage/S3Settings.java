@@ -41,8 +41,6 @@ public record S3Settings(Optional<URI> endpoint, String bucket, String region, S
     public static final int MAX_PARTS = 10_000;
     /** The part size doubles after each this many parts. */
     public static final int PARTS_PER_SIZE_STEP = 1_000;
-    /** How many parts at the start of an upload are 5 MiB whatever {@code partSize} is. */
-    public static final int SMALL_FIRST_PARTS = 4;
 
     public S3Settings {
         if (bucket == null || bucket.isBlank()) {
@@ -66,15 +64,8 @@ public record S3Settings(Optional<URI> endpoint, String bucket, String region, S
         return new Builder(bucket);
     }
 
-    /**
-     * The size of part {@code partNumber} (1-based): the first {@value #SMALL_FIRST_PARTS} parts are S3's
-     * minimum (5 MiB) so that a dump of a few MiB is uploaded while it is written rather than all at once
-     * when it is committed; then {@code partSize}, doubling every 1,000 parts, capped.
-     */
+    /** The size of part {@code partNumber} (1-based): doubling every 1,000 parts, capped. */
     public long partSizeFor(int partNumber) {
-        if (partNumber <= SMALL_FIRST_PARTS) {
-            return Math.min(partSize, MIN_PART_SIZE);
-        }
         long size = partSize;
         for (int step = (partNumber - 1) / PARTS_PER_SIZE_STEP; step > 0 && size < maxPartSize; step--) {
             size *= 2;
@@ -85,8 +76,8 @@ public record S3Settings(Optional<URI> endpoint, String bucket, String region, S
     /** The largest object one upload can hold with these part sizes. */
     public long maxObjectSize() {
         long total = 0;
-        for (int part = 1; part <= MAX_PARTS; part++) {
-            total += partSizeFor(part);
+        for (int step = 0; step < MAX_PARTS / PARTS_PER_SIZE_STEP; step++) {
+            total += PARTS_PER_SIZE_STEP * partSizeFor(step * PARTS_PER_SIZE_STEP + 1);
         }
         return total;
     }
