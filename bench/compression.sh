@@ -101,20 +101,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- PostgreSQL: the test superuser (set-up, CHECKPOINT) and the targets' role ---------------------------
-[ -s "$WORK/target-password" ] || (umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' > "$WORK/target-password")
-TPW=$(cat "$WORK/target-password")
-pg_connect "$TROLE" "$TPW"
+target_role "$TROLE"   # see bench/lib.sh
 PG_READY=1
-# Not a superuser on purpose (see bench/drill.sh): each drill first drops "leftover" lifeboat_drill_*
-# databases whose job is not in its own job table, and a superuser target would force-drop the scratch
-# databases of any other Lifeboat on this server. CREATEDB for the scratch databases, pg_read_all_data to
-# dump the bench databases (owned by lifeboat_test). The password goes through stdin.
-psql_q -d postgres -v name="$TROLE" >/dev/null <<SQL
-\\set pw '$TPW'
-SELECT format('CREATE ROLE %I', :'name') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER CREATEDB PASSWORD %L', :'name', :'pw') \gexec
-SELECT format('GRANT pg_read_all_data TO %I', :'name') \gexec
-SQL
 
 for s in 1 "${SORTED[@]}"; do ensure_db "$s"; done   # bench_s1: the warm-up
 

@@ -46,15 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- PostgreSQL: the machine's server (targets, Lifeboat's own database) ----------------------------------
-[ -s "$WORK/target-password" ] || (umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' > "$WORK/target-password")
-TPW=$(cat "$WORK/target-password")
-pg_connect "$TROLE" "$TPW"
-psql_q -d postgres -v name="$TROLE" >/dev/null <<SQL
-\\set pw '$TPW'
-SELECT format('CREATE ROLE %I', :'name') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER CREATEDB PASSWORD %L', :'name', :'pw') \gexec
-SELECT format('GRANT pg_read_all_data TO %I', :'name') \gexec
-SQL
+target_role "$TROLE"   # see bench/lib.sh
 for s in "${SCALE_LIST[@]}"; do ensure_db "$s"; done
 
 # ---- the drill server: a second cluster of the same major --------------------------------------------------

@@ -87,22 +87,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- PostgreSQL: the test superuser (set-up, CHECKPOINT) and the targets' role ---------------------------
-[ -s "$WORK/target-password" ] || (umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' > "$WORK/target-password")
-TPW=$(cat "$WORK/target-password")
-pg_connect "$TROLE" "$TPW"
+target_role "$TROLE"   # see bench/lib.sh
 PG_READY=1
-# The targets connect as a role that is not a superuser, as a production target would: CREATEDB for the
-# scratch databases, pg_read_all_data to dump the bench databases (owned by lifeboat_test). A superuser
-# target would also let each drill's sweep of "leftover" lifeboat_drill_* databases (DrillHandler.
-# dropLeftovers, which only knows this service's own jobs) force-drop the scratch databases of other
-# Lifeboat instances on the same server, e.g. a test suite's running drills. The password goes
-# through stdin, never onto an argument list.
-psql_q -d postgres -v name="$TROLE" >/dev/null <<SQL
-\\set pw '$TPW'
-SELECT format('CREATE ROLE %I', :'name') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER CREATEDB PASSWORD %L', :'name', :'pw') \gexec
-SELECT format('GRANT pg_read_all_data TO %I', :'name') \gexec
-SQL
 
 for s in 1 "${SCALE_LIST[@]}"; do ensure_db "$s"; done   # bench_s1: the warm-up
 # A restore needs room for a second copy of the database (the drill's scratch one, or the raw one).

@@ -98,6 +98,25 @@ pg_connect() {
 psql_q() { PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 -tA "$@"; }
 pg_free_mb() { df -Pm "${PG_DATA:-/var/lib/postgresql}" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
 
+# target_role ROLE: makes the targets' role, not a superuser on purpose: CREATEDB for the scratch databases,
+# pg_read_all_data to dump the bench databases (owned by lifeboat_test). A superuser target would let each
+# drill's sweep of "leftover" lifeboat_drill_* databases (which knows only its own service's jobs)
+# force-drop the scratch databases of any other Lifeboat on this server. Its password is random, kept in
+# $WORK/target-password (0600) -> TPW, and goes to psql through stdin, never onto an argument list.
+# Connects the script as the test superuser first (pg_connect).
+target_role() {
+  local role=$1
+  [ -s "$WORK/target-password" ] || (umask 077; od -An -tx1 -N18 /dev/urandom | tr -d ' \n' > "$WORK/target-password")
+  TPW=$(cat "$WORK/target-password")
+  pg_connect "$role" "$TPW"
+  psql_q -d postgres -v name="$role" >/dev/null <<SQL
+\\set pw '$TPW'
+SELECT format('CREATE ROLE %I', :'name') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'name') \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER CREATEDB PASSWORD %L', :'name', :'pw') \gexec
+SELECT format('GRANT pg_read_all_data TO %I', :'name') \gexec
+SQL
+}
+
 ensure_db() { # scale: database bench_s<scale> with pgbench data of that scale (shared by both scripts)
   local scale=$1 db=bench_s$1 rows
   rows=$(psql_q -d "$db" -c 'SELECT count(*) FROM pgbench_accounts' 2>/dev/null || echo 0)
