@@ -238,18 +238,19 @@ for s in "${SCALE_LIST[@]}"; do
   for fmt in "${FORMATS[@]}"; do
     if [ "$fmt" = custom ]; then t=s$s label="custom" rawlabel="pg_restore"
     else t=s${s}d label="directory -j$PAR_JOBS" rawlabel="pg_restore -Fd -j$PAR_JOBS"; fi
-    # ONE backup, then the plain archive: the real age -d of the stored object, so raw and drill
-    # restore literally the same archive
+    # ONE backup, then the plain archive: the real age -d (and zstd -d, for a zstd backup) of the stored
+    # object, so raw and drill restore literally the same archive
     backup_run "$t"; bid=$BACKUP_ID
     objsize=$(jq -r .result.sizeBytes "$LAST_JOB")
     stored_object "$bid"
+    if [[ $OBJ_KEY == *.zst.age ]]; then unzstd=(zstd -d -q -c); else unzstd=(cat); fi
     if [ "$fmt" = custom ]; then
-      age -d -i "$WORK/age-key.txt" -o "$WORK/plain_s$s.dump" "$OBJ"
+      age -d -i "$WORK/age-key.txt" "$OBJ" | "${unzstd[@]}" > "$WORK/plain_s$s.dump"
       entries=$(pg_restore -l "$WORK/plain_s$s.dump" | grep -c ' TABLE DATA ' || true)
       say "scale $s $label: backup $bid, stored object ${OBJ_KEY} ($objsize bytes, SHA-256 as in the catalog); age -d gives a $(stat -c %s "$WORK/plain_s$s.dump")-byte archive, $entries TABLE DATA entries"
     else
       rm -rf "$WORK/plain_s${s}_dir" && mkdir -p "$WORK/plain_s${s}_dir"
-      age -d -i "$WORK/age-key.txt" "$OBJ" | tar --warning=no-unknown-keyword -x -C "$WORK/plain_s${s}_dir"
+      age -d -i "$WORK/age-key.txt" "$OBJ" | "${unzstd[@]}" | tar --warning=no-unknown-keyword -x -C "$WORK/plain_s${s}_dir"
       nested=$(find "$WORK/plain_s${s}_dir" -mindepth 2 | wc -l)
       [ -f "$WORK/plain_s${s}_dir/toc.dat" ] && [ "$nested" = 0 ] || die "the decrypted tar is not a flat pg_dump directory"
       entries=$(pg_restore -l -Fd "$WORK/plain_s${s}_dir" | grep -c ' TABLE DATA ' || true)
@@ -295,17 +296,17 @@ for s in "${SCALE_LIST[@]}"; do
         wait_quiet
         t0=$(now); s3_get "$OBJ_KEY" > /dev/null; t1=$(now); D[get]+="$(elapsed "$t0" "$t1") "
         t0=$(now); s3_get "$OBJ_KEY" | sha256sum > /dev/null; t1=$(now); D[sha]+="$(elapsed "$t0" "$t1") "
-        t0=$(now); s3_get "$OBJ_KEY" | age -d -i "$WORK/age-key.txt" > /dev/null; t1=$(now); D[age]+="$(elapsed "$t0" "$t1") "
+        t0=$(now); s3_get "$OBJ_KEY" | age -d -i "$WORK/age-key.txt" | "${unzstd[@]}" > /dev/null; t1=$(now); D[age]+="$(elapsed "$t0" "$t1") "
         drop_raw_db; checkpoint
         if [ "$fmt" = custom ]; then
           # the drill's restore step with the Go age and curl: S3 -> age -d -> pg_restore from stdin
           t0=$(now); create_raw_db
-          s3_get "$OBJ_KEY" | age -d -i "$WORK/age-key.txt" | PGUSER=$TROLE pg_restore --no-owner --no-privileges --exit-on-error -d "$RAW_DB"
+          s3_get "$OBJ_KEY" | age -d -i "$WORK/age-key.txt" | "${unzstd[@]}" | PGUSER=$TROLE pg_restore --no-owner --no-privileges --exit-on-error -d "$RAW_DB"
           t1=$(now); D[pipe]+="$(elapsed "$t0" "$t1") "
         else
           # the drill's unpack step, then the restore of the unpacked directory
           rm -rf "$WORK/diag-restore" && mkdir -p "$WORK/diag-restore"
-          t0=$(now); s3_get "$OBJ_KEY" | age -d -i "$WORK/age-key.txt" | tar --warning=no-unknown-keyword -x -C "$WORK/diag-restore"; t1=$(now)
+          t0=$(now); s3_get "$OBJ_KEY" | age -d -i "$WORK/age-key.txt" | "${unzstd[@]}" | tar --warning=no-unknown-keyword -x -C "$WORK/diag-restore"; t1=$(now)
           D[untar]+="$(elapsed "$t0" "$t1") "
           t0=$(now); create_raw_db
           PGUSER=$TROLE pg_restore --no-owner --no-privileges --exit-on-error -d "$RAW_DB" -Fd -j "$PAR_JOBS" "$WORK/diag-restore"
