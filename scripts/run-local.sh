@@ -31,6 +31,7 @@ cat >&2 <<MSG
     Admin token:  $token
     Try:          curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http_port/api/v1/targets
   Backups go to ./data/backups, encrypted to the age key in ./data/dev/age-key.txt; stop with Ctrl-C.
+  It listens on 127.0.0.1 only (/q/* needs no token); pass -Dquarkus.http.host=0.0.0.0 to open it up.
 
 MSG
 # Secrets go through the environment and files, never the command line.
@@ -51,4 +52,5 @@ exec java \
   -Dlifeboat.targets.demo.storage=local \
   -Dlifeboat.encryption.recipients="$recipient" \
   -Dlifeboat.encryption.identity-file="$PWD/data/dev/age-key.txt" \
+  -Dquarkus.http.host=127.0.0.1 \
   "$@" -jar target/quarkus-app/quarkus-run.jar

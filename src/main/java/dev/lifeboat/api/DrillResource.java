@@ -32,7 +32,7 @@ import java.util.TreeSet;
 public class DrillResource {
 
     @Schema(name = "DrillRequest")
-    public record DrillRequest(@Schema(required = true, example = "mastodon") String target,
+    public record DrillRequest(@Schema(description = "The target; may be left out when backupId is given (the backup's own target)", example = "demo") String target,
                                @Schema(description = "Backup to drill; default: the target's newest") String backupId,
                                @Schema(description = "Restore into this server (lifeboat.servers.<name>: the target's drill.server or one of its restore.servers), e.g. a newer PostgreSQL major before an upgrade; default the target's drill.server, else its own server", example = "pg17") String server) {
     }
@@ -60,11 +60,15 @@ public class DrillResource {
         if (request == null) {
             throw ApiException.badRequest("A JSON body is required, e.g. {\"target\": \"mastodon\"}.");
         }
-        String target = submission.requireTarget(request.target()).name();
         Backup backup;
+        String target;
         if (request.backupId() != null && !request.backupId().isBlank()) {
-            backup = submission.requireBackup(request.backupId(), target);
+            // As a restore does: the backup names its target; a target given too must be that one.
+            String named = request.target() == null || request.target().isBlank() ? null : request.target();
+            backup = submission.requireBackup(request.backupId(), named);
+            target = submission.requireTarget(backup.target).name();
         } else {
+            target = submission.requireTarget(request.target()).name();
             backup = catalog.newest(target).orElseThrow(() -> ApiException.unprocessable(
                     "target " + target + " has no available backup to drill. Hint: POST /api/v1/backups first."));
         }

@@ -40,6 +40,19 @@ class DrillTest {
         assertThat(PgTestDb.ourScratchDatabases("lifeboat_drill_")).as("lifeboat_drill_* databases left by these drills").isEmpty();
     }
 
+    @Test
+    void aDrillOfABackupByIdAloneFindsItsTarget() {
+        String id = backup();
+        Response r = as(OPERATOR).contentType("application/json").body(Map.of("backupId", id)).post("/api/v1/drills");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(202);
+        JsonPath job = awaitJob(r.jsonPath().getString("id"));
+        assertThat(job.getString("target")).isEqualTo("shop");
+        assertThat(job.getBoolean("result.passed")).as(job.prettify()).isTrue();
+        // A target given too must be the backup's own.
+        as(OPERATOR).contentType("application/json").body(Map.of("backupId", id, "target", "masto")).post("/api/v1/drills")
+                .then().statusCode(422).contentType("application/problem+json");
+    }
+
     static String backup() {
         return backupId("shop");
     }
