@@ -52,8 +52,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * The {@code backup} job: pg_dump of a target, streamed through SHA-256 and age encryption to every
@@ -252,9 +250,6 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
             // gzip, counted in the snapshot while pg_dump runs.
             boolean custom = pre.target().format() == DumpFormat.CUSTOM;
             ArchiveRowCounter counter = compression.plainArchive() && custom ? new ArchiveRowCounter() : null;
-            AtomicReference<Optional<ArchiveCounts>> fromDirectory = new AtomicReference<>(Optional.empty());
-            AtomicReference<String> noCounts = new AtomicReference<>(compression.plainArchive() ? null
-                    : "pg_dump compressed the archive itself (compression=gzip)");
             archive = new ArchiveTap(compressed, counter);
             if (!compression.plainArchive()) {
                 counts = CompletableFuture.supplyAsync(snapshot::rowCounts, r -> {
@@ -264,7 +259,7 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                 });
             }
             timer.mark("open");
-            runPgDump(ctx, pre, snapshot, backupId, archive, fanOut, fromDirectory::set, noCounts::set);
+            Optional<ArchiveCounts> fromDirectory = runPgDump(ctx, pre, snapshot, backupId, archive, fanOut);
             try {
                 closed = true;
                 archive.close(); // zstd writes its frame's end, age its last, authenticated chunk
@@ -272,9 +267,9 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                 throw fanOut.failure() != null ? fanOut.failure() : e;
             }
             timer.mark("dump");
-            Optional<ArchiveCounts> fromArchive = counter != null ? counter.result() : fromDirectory.get();
+            Optional<ArchiveCounts> fromArchive = counter != null ? counter.result() : fromDirectory;
             if (counter != null && fromArchive.isEmpty()) {
-                noCounts.set(counter.unsupportedReason());
+                LOG.infof("backup %s: row counts not read from the archive (%s)", backupId, counter.unsupportedReason());
             }
             Map<String, Long> rowCounts;
             String countsFrom;
@@ -282,10 +277,7 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
                 rowCounts = snapshot.rowCounts(fromArchive.get());
                 countsFrom = Manifest.COUNTS_FROM_ARCHIVE;
             } else {
-                if (compression.plainArchive()) {
-                    LOG.infof("backup %s: row counts not read from the archive (%s); counting in the snapshot", backupId, noCounts.get());
-                }
-                rowCounts = counts != null ? await(counts) : snapshot.rowCounts();
+                rowCounts = counts != null ? await(counts) : snapshot.rowCounts(); // gzip, or an archive the counter does not know
                 countsFrom = Manifest.COUNTS_FROM_SNAPSHOT;
             }
             timer.mark("counts");
@@ -313,19 +305,21 @@ public class BackupHandler implements JobHandler<BackupArgs, BackupResult> {
         }
     }
 
-    /** Runs pg_dump in the target's format into {@code sink}; errors that retrying cannot fix fail the job for good. */
-    private void runPgDump(JobContext ctx, Preflight pre, SnapshotSession snapshot, UUID backupId, OutputStream sink,
-                           FanOutOutputStream fanOut, Consumer<Optional<ArchiveCounts>> directoryCounts, Consumer<String> noCounts)
-            throws Exception {
+    /**
+     * Runs pg_dump in the target's format into {@code sink}; errors that retrying cannot fix fail the job for good.
+     *
+     * @return for the directory format, the row counts read from the dumped files (see {@link DirectoryDump#run})
+     */
+    private Optional<ArchiveCounts> runPgDump(JobContext ctx, Preflight pre, SnapshotSession snapshot, UUID backupId,
+                                              OutputStream sink, FanOutOutputStream fanOut) throws Exception {
         try {
             if (pre.target().format() == DumpFormat.DIRECTORY) {
-                DirectoryDump.run(ctx, config, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().jobs(),
-                        pre.target().compression().pgDumpArgs(), backupId, pre.server().databaseSize(), sink,
-                        pre.target().compression().plainArchive() ? directoryCounts : c -> { }, noCounts);
-            } else {
-                dumpCustom(ctx, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().compression().pgDumpArgs(),
-                        pre.server().databaseSize(), sink);
+                return DirectoryDump.run(ctx, config, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().jobs(),
+                        pre.target().compression().pgDumpArgs(), backupId, pre.server().databaseSize(), sink);
             }
+            dumpCustom(ctx, pre.pgDump(), pre.conn(), snapshot.snapshotId(), pre.target().compression().pgDumpArgs(),
+                    pre.server().databaseSize(), sink);
+            return Optional.empty();
         } catch (PgProcessException e) {
             ctx.throwIfCancelled();
             if (BackupFailure.isPermanent(e)) {

@@ -25,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -44,14 +43,14 @@ final class DirectoryDump {
     }
 
     /**
-     * Dumps, counts each table's rows in the dumped files when pg_dump wrote them uncompressed (else
-     * {@code rowCounts} gets nothing), and streams the directory as a tar into {@code sink}.
+     * Dumps, counts each table's rows in the dumped files, and streams the directory as a tar into {@code sink}.
      *
-     * @param rowCounts receives the archive's own row counts, or the reason there are none (to log)
+     * @return the archive's own row counts; empty when pg_dump compressed the files (gzip) or the archive is
+     *         one the counter does not know (logged)
      */
-    static void run(JobContext ctx, LifeboatConfig config, PgTools.Tool pgDump, PgConnectInfo conn, String snapshotId,
-                    int jobs, List<String> compressionArgs, UUID backupId, long estimate, OutputStream sink,
-                    Consumer<Optional<ArchiveCounts>> rowCounts, Consumer<String> noCounts) throws Exception {
+    static Optional<ArchiveCounts> run(JobContext ctx, LifeboatConfig config, PgTools.Tool pgDump, PgConnectInfo conn,
+                                       String snapshotId, int jobs, List<String> compressionArgs, UUID backupId, long estimate,
+                                       OutputStream sink) throws Exception {
         Path scratch = config.backup().scratchBase();
         Files.createDirectories(scratch);
         Path dir = scratch.resolve("lifeboat-dump-" + backupId);
@@ -75,7 +74,8 @@ final class DirectoryDump {
                 }
             }
             ctx.throwIfCancelled();
-            rowCounts.accept(DirectoryArchiveCounter.count(dir, noCounts));
+            Optional<ArchiveCounts> counts = DirectoryArchiveCounter.count(dir,
+                    reason -> LOG.infof("backup %s: row counts not read from the dumped files (%s)", backupId, reason));
             long total = size(dir);
             ctx.progress("uploading", 0L, total);
             TarArchiveOutputStream tar = new TarArchiveOutputStream(sink);
@@ -101,6 +101,7 @@ final class DirectoryDump {
             }
             tar.finish(); // the end-of-archive blocks; closing the sink is the caller's
             tar.flush();
+            return counts;
         } finally {
             deleteRecursively(dir);
         }

@@ -7,10 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -153,18 +151,9 @@ public final class SnapshotSession implements AutoCloseable {
     public synchronized Map<String, Long> rowCounts(ArchiveCounts archive) {
         try (Statement st = connection.createStatement()) {
             Map<String, Long> counts = new LinkedHashMap<>();
-            List<String[]> tables = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),"
-                    + " n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_SCHEMAS
-                    + " ORDER BY n.nspname, c.relname")) {
-                while (rs.next()) {
-                    tables.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
-                }
-            }
-            for (String[] t : tables) {
-                Long n = archive.rows().get(new TableName(t[1], t[2]));
-                counts.put(t[0], n != null ? n : single(st, "SELECT pg_catalog.count(*) FROM ONLY " + t[0]).getLong(1));
+            for (Map.Entry<String, TableName> t : countedTables(st).entrySet()) {
+                Long n = archive.rows().get(t.getValue());
+                counts.put(t.getKey(), n != null ? n : single(st, "SELECT pg_catalog.count(*) FROM ONLY " + t.getKey()).getLong(1));
             }
             return Collections.unmodifiableMap(counts);
         } catch (SQLException e) {
@@ -212,21 +201,29 @@ public final class SnapshotSession implements AutoCloseable {
     }
 
     private static Map<String, Long> countRows(Statement st) throws SQLException {
-        List<String> names = new ArrayList<>();
-        // quote_ident on the server: the only safe way to put a name into SQL text.
-        try (ResultSet rs = st.executeQuery("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
-                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_SCHEMAS
-                + " ORDER BY n.nspname, c.relname")) {
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-        }
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (String name : names) {
+        for (String name : countedTables(st).keySet()) {
             counts.put(name, single(st, "SELECT pg_catalog.count(*) FROM ONLY " + name).getLong(1));
         }
         return Collections.unmodifiableMap(counts);
+    }
+
+    /**
+     * The tables whose rows are counted (see the class comment), in name order: each one's qualified name with
+     * identifiers quoted where needed (quote_ident on the server: the only safe way to put a name into SQL
+     * text), and its unquoted schema and name.
+     */
+    private static Map<String, TableName> countedTables(Statement st) throws SQLException {
+        Map<String, TableName> tables = new LinkedHashMap<>();
+        try (ResultSet rs = st.executeQuery("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),"
+                + " n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.relkind = 'r' AND c.relpersistence <> 't' AND " + USER_SCHEMAS
+                + " ORDER BY n.nspname, c.relname")) {
+            while (rs.next()) {
+                tables.put(rs.getString(1), new TableName(rs.getString(2), rs.getString(3)));
+            }
+        }
+        return tables;
     }
 
     private static SchemaCounts countSchemaObjects(Statement st) throws SQLException {
