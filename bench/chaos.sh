@@ -569,8 +569,11 @@ SQL
       echo "  VIOLATION backup $bid of the last replace ($last) is no longer in the catalog"; bad=$((bad + 1))
     else
       psql_q -d postgres -c "DROP DATABASE IF EXISTS chaos_verify" -c "CREATE DATABASE chaos_verify OWNER $TROLE"
-      age -d -i "$WORK/age-key.txt" -o "$WORK/verify.dump" "$WORK/s3/bench/lifeboat/$key"
-      PGUSER=$TROLE pg_restore --no-owner --exit-on-error -d chaos_verify "$WORK/verify.dump"
+      if [[ $key == *.zst.age ]]; then unzstd=(zstd -d -q -c); else unzstd=(cat); fi   # Lifeboat's zstd (the default)
+      age -d -i "$WORK/age-key.txt" "$WORK/s3/bench/lifeboat/$key" | "${unzstd[@]}" > "$WORK/verify.dump"
+      if ! PGUSER=$TROLE pg_restore --no-owner --exit-on-error -d chaos_verify "$WORK/verify.dump"; then
+        echo "  VIOLATION backup $bid of the last replace ($last) does not restore with age -d | zstd -d | pg_restore"; bad=$((bad + 1))
+      fi
       schema_of chaos_throwaway > "$WORK/schema-live.sql"; schema_of chaos_verify > "$WORK/schema-backup.sql"
       rows_of chaos_throwaway > "$WORK/rows-live.txt"; rows_of chaos_verify > "$WORK/rows-backup.txt"
       if ! diff -u "$WORK/schema-backup.sql" "$WORK/schema-live.sql" > "$WORK/schema.diff"; then
