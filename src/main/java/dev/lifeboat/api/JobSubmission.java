@@ -56,6 +56,16 @@ public class JobSubmission {
      * finds (or, in a conflict, names) another caller's job, and never one of Lifeboat's own.
      */
     public Response submit(JobArgs args, String target, String idempotencyKey) {
+        return submit(args, target, idempotencyKey, () -> { });
+    }
+
+    /**
+     * As {@link #submit(JobArgs, String, String)}, running {@code beforeANewJob} (which throws an
+     * {@link ApiException} to refuse) only when the request would create a job: a replay of a key that
+     * was used already answers with its job, whatever the check would say now (e.g. that the database a
+     * finished restore created exists).
+     */
+    public Response submit(JobArgs args, String target, String idempotencyKey, Runnable beforeANewJob) {
         String stored = null;
         if (idempotencyKey != null) {
             if (!KEY.matcher(idempotencyKey).matches()) {
@@ -72,6 +82,9 @@ public class JobSubmission {
                 throw ApiException.badRequest("Idempotency-Key must be at most " + (255 - (stored.length() - idempotencyKey.length()))
                         + " characters with this token.");
             }
+        }
+        if (stored == null || queue.findByIdempotencyKey(stored).isEmpty()) {
+            beforeANewJob.run();
         }
         JobQueue.Enqueued e;
         try {

@@ -31,8 +31,14 @@ public record JobView(
         @Schema(type = SchemaType.OBJECT, description = "What a succeeded job produced, e.g. backupId, sizeBytes, sha256") Map<String, Object> result) {
 
     @Schema(name = "JobProgress")
-    public record ProgressView(@Schema(example = "dumping") String phase, Long bytesDone,
-                               @Schema(description = "Estimated total, when known") Long bytesTotal) {
+    public record ProgressView(@Schema(example = "dumping") String phase,
+                               @Schema(example = "734003200") Long bytesDone,
+                               @Schema(description = "Estimated total, when known", example = "1610612736") Long bytesTotal,
+                               @Schema(description = "The phase's throughput so far (bytes done since the phase began over the"
+                                       + " time it has run); null in its first second or when it moves no bytes",
+                                       example = "104857600") Long bytesPerSecond,
+                               @Schema(description = "Seconds left at that pace for the rest of the estimated total; null"
+                                       + " without a total, a pace, or once the estimate is passed", example = "8") Long etaSeconds) {
     }
 
     @Schema(name = "JobError")
@@ -44,7 +50,7 @@ public record JobView(
         return new JobView(j.id, j.kind, j.target, j.state, j.attempt, j.maxAttempts,
                 j.args == null ? Map.of() : j.args, j.createdAt, j.runAt, j.startedAt, j.finishedAt,
                 j.cancelRequestedAt != null,
-                p == null ? null : new ProgressView(p.phase(), p.bytesDone(), p.bytesTotal()),
+                p == null ? null : new ProgressView(p.phase(), p.bytesDone(), p.bytesTotal(), p.bytesPerSecond(), p.etaSeconds()),
                 j.error == null ? null : new ErrorView(j.error),
                 j.result);
     }

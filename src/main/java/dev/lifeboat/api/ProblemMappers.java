@@ -6,17 +6,23 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.lifeboat.job.IdempotencyConflictException;
 import dev.lifeboat.job.JobQueueException;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.sql.SQLException;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -26,6 +32,9 @@ import java.util.stream.Collectors;
  */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @Inject
+    AllowedMethods allowedMethods;
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
@@ -87,16 +96,40 @@ public class ProblemMappers {
         return Problem.response(400, "The request body is not valid JSON" + where + ".", path(uri)).build();
     }
 
+    /**
+     * An unknown path points to the dashboard and the API reference: as problem+json, or as a small page
+     * with links when a browser asks for HTML (outside the API).
+     */
     @ServerExceptionMapper
-    public Response notFound(NotFoundException e, UriInfo uri) {
-        return Problem.response(404, "No such resource: " + path(uri) + ". The API lives under /api/v1 (see /q/openapi).", path(uri)).build();
+    public Response notFound(NotFoundException e, UriInfo uri, HttpHeaders headers) {
+        String path = path(uri);
+        boolean browser = !path.startsWith("/api/") && headers.getAcceptableMediaTypes().stream()
+                .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
+        if (browser) {
+            return Response.status(404).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(NOT_FOUND_PAGE).build();
+        }
+        return Problem.response(404, "No such resource: " + path + ". The dashboard is at /; the API lives under /api/v1"
+                + " (reference: /q/swagger-ui, /q/openapi).", path).build();
     }
 
+    private static final String NOT_FOUND_PAGE = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Not found · Lifeboat</title></head>
+            <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+            <h1>Nothing here</h1>
+            <p>Lifeboat has no page at this address.</p>
+            <ul><li><a href="/">The dashboard</a></li><li><a href="/q/swagger-ui">The API reference (Swagger UI)</a></li></ul>
+            </body></html>
+            """;
+
     @ServerExceptionMapper
-    public Response notAllowed(NotAllowedException e, UriInfo uri) {
-        Response r = e.getResponse();
-        return Problem.response(405, "This method is not allowed here; allowed: " + r.getAllowedMethods() + ".", path(uri))
-                .allow(r.getAllowedMethods()).build();
+    public Response notAllowed(NotAllowedException e, UriInfo uri, Request request) {
+        Set<String> allowed = new TreeSet<>(e.getResponse().getAllowedMethods());
+        allowed.addAll(allowedMethods.on(path(uri)));
+        return Problem.response(405, request.getMethod() + " is not allowed on " + path(uri) + "; allowed: "
+                        + String.join(", ", allowed) + ".", path(uri))
+                .header(HttpHeaders.ALLOW, String.join(", ", allowed)).build();
     }
 
     @ServerExceptionMapper

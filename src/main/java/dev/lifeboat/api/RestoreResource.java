@@ -4,11 +4,14 @@ import dev.lifeboat.auth.Requires;
 import dev.lifeboat.auth.Role;
 import dev.lifeboat.backup.Backup;
 import dev.lifeboat.backup.BackupCatalog;
+import dev.lifeboat.pg.PgConnectInfo;
+import dev.lifeboat.restore.Databases;
 import dev.lifeboat.restore.RestoreArgs;
 import dev.lifeboat.restore.RestoreMode;
 import dev.lifeboat.restore.ScratchRestore;
 import dev.lifeboat.restore.Selection;
 import dev.lifeboat.target.Target;
+import dev.lifeboat.target.Targets;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -25,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -54,6 +58,11 @@ public class RestoreResource {
     JobSubmission submission;
     @Inject
     BackupCatalog catalog;
+    @Inject
+    Targets targets;
+
+    /** How long a request waits to ask the destination server whether the new database exists. */
+    private static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
 
     @POST
     @Requires(Role.ADMIN)
@@ -163,7 +172,34 @@ public class RestoreResource {
         }
         RestoreArgs args = new RestoreArgs(backup.id, mode, database, selective ? tables : null, selective ? schemas : null,
                 globals ? Boolean.TRUE : null, request.jobs(), server);
-        return submission.submit(args, target.name(), idempotencyKey);
+        String newDatabase = database;
+        return submission.submit(args, target.name(), idempotencyKey, () -> {
+            if (newDatabase != null) {
+                refuseExisting(target, server, newDatabase);
+            }
+        });
+    }
+
+    /**
+     * A restore into a new database that exists already is refused now, not by the job later. A server
+     * that cannot be asked is no reason to refuse: the job checks again and says what it found.
+     */
+    private void refuseExisting(Target target, String server, String database) {
+        boolean exists;
+        String where;
+        try {
+            PgConnectInfo maintenance = server == null ? PgConnectInfo.of(target, ASK_TIMEOUT).maintenance()
+                    : targets.server(server).map(s -> PgConnectInfo.of(s, s.maintenanceDb(), ASK_TIMEOUT)).orElseThrow();
+            where = server == null ? "the server of target " + target.name() : "server " + server;
+            exists = Databases.exists(maintenance, database);
+        } catch (Exception unreachable) {
+            return;
+        }
+        if (exists) {
+            throw ApiException.unprocessable("database " + database + " already exists on " + where + "; a restore never"
+                    + " overwrites a database. Hint: choose another name, or use mode=replace with confirm=" + target.name()
+                    + " to replace the target's own database.");
+        }
     }
 
     private Backup backup(RestoreRequest request) {

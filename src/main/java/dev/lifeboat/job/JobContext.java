@@ -4,6 +4,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -141,11 +142,25 @@ public final class JobContext {
         }
     }
 
-    /** Reports progress; the worker writes it to the job row at most about once a second. */
+    /**
+     * Reports progress; the worker writes it to the job row at most about once a second. The pace
+     * (bytes per second, ETA) is measured from the first report of the phase.
+     */
     public void progress(String phase, Long bytesDone, Long bytesTotal) {
-        progress.set(new JobProgress(phase, bytesDone, bytesTotal));
+        long now = System.nanoTime();
+        PhaseStart start = phaseStart;
+        if (start == null || !Objects.equals(start.phase(), phase) || bytesDone == null || start.bytes() > bytesDone) {
+            start = new PhaseStart(phase, bytesDone == null ? 0 : bytesDone, now);
+            phaseStart = start;
+        }
+        progress.set(JobProgress.withPace(phase, bytesDone, bytesTotal, start.bytes(), now - start.nanos()));
         progressDirty = true;
     }
+
+    private record PhaseStart(String phase, long bytes, long nanos) {
+    }
+
+    private volatile PhaseStart phaseStart;
 
     JobProgress takeDirtyProgress() {
         if (!progressDirty) {

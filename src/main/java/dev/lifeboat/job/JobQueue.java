@@ -511,6 +511,15 @@ public class JobQueue {
         }
     }
 
+    /** The job that holds this (stored) Idempotency-Key, if any. */
+    public Optional<Job> findByIdempotencyKey(String key) {
+        try (Connection c = ds.getConnection()) {
+            return selectOne(c, "SELECT * FROM job WHERE idempotency_key = ?", key);
+        } catch (SQLException e) {
+            throw new JobQueueException("could not read the job of an idempotency key", e);
+        }
+    }
+
     /**
      * A page of jobs, newest first. Null filters are not applied; {@code beforeCreatedAt} and
      * {@code beforeId} (both or neither) continue after the last job of the previous page.

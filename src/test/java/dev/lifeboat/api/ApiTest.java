@@ -181,9 +181,18 @@ class ApiTest {
     void badIdsUnknownJobsUnknownPathsAndWrongMethodsAreProblems() {
         Api.as(VIEWER).get("/api/v1/jobs/not-a-uuid").then().statusCode(400).contentType(PROBLEM).body("detail", containsString("not a UUID"));
         Api.as(VIEWER).get("/api/v1/jobs/" + UUID.randomUUID()).then().statusCode(404).contentType(PROBLEM);
-        Api.as(VIEWER).get("/api/v1/nothing-here").then().statusCode(404).contentType(PROBLEM);
+        Api.as(VIEWER).get("/api/v1/nothing-here").then().statusCode(404).contentType(PROBLEM)
+                .body("detail", containsString("/q/swagger-ui")).body("detail", containsString("dashboard is at /"));
         Api.as(VIEWER).get("/api/v2/jobs").then().statusCode(404).contentType(PROBLEM);
-        Api.as(ADMIN).delete("/api/v1/jobs").then().statusCode(405).contentType(PROBLEM);
+        // A browser that wanders off gets a page with the way back, not JSON.
+        RestAssured.given().accept("text/html,application/xhtml+xml,*/*;q=0.8").get("/no-such-page").then().statusCode(404)
+                .contentType(containsString("text/html")).body(containsString("href=\"/\"")).body(containsString("href=\"/q/swagger-ui\""));
+        Api.as(ADMIN).delete("/api/v1/jobs").then().statusCode(405).contentType(PROBLEM)
+                .header("Allow", "GET, HEAD").body("detail", containsString("DELETE is not allowed on /api/v1/jobs; allowed: GET, HEAD"));
+        Api.as(ADMIN).get("/api/v1/jobs/" + UUID.randomUUID() + "/cancel").then().statusCode(405).contentType(PROBLEM)
+                .header("Allow", "POST");
+        Api.as(ADMIN).put("/api/v1/backups/" + UUID.randomUUID()).then().statusCode(405).contentType(PROBLEM)
+                .header("Allow", containsString("DELETE")).header("Allow", containsString("GET"));
         Api.as(VIEWER).get("/api/v1/jobs?state=exploded").then().statusCode(400).contentType(PROBLEM).body("detail", containsString("state"));
         Api.as(VIEWER).get("/api/v1/jobs?limit=0").then().statusCode(400).contentType(PROBLEM);
         Api.as(VIEWER).get("/api/v1/jobs?limit=abc").then().statusCode(400).contentType(PROBLEM);

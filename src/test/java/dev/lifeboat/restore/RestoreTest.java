@@ -3,6 +3,7 @@ package dev.lifeboat.restore;
 import dev.lifeboat.pg.PgTestDb;
 import dev.lifeboat.support.Fixtures;
 import dev.lifeboat.support.HookServer;
+import dev.lifeboat.support.Jobs;
 import dev.lifeboat.support.PgCompare;
 import dev.lifeboat.support.TargetDbs;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.lifeboat.support.Jobs.awaitJob;
@@ -195,17 +197,60 @@ class RestoreTest {
     }
 
     @Test
-    void aRestoreNeverWritesIntoAnExistingDatabase() throws Exception {
+    void aRestoreIntoAnExistingDatabaseIsRefusedBeforeAnythingIsQueued() throws Exception {
         String id = backupId("store");
         PgTestDb.execIn(STORE, "INSERT INTO accounts (username) VALUES ('written after the backup')");
         try {
-            JsonPath job = restore(Map.of("backupId", id, "database", STORE));
-            assertThat(job.getString("status")).isEqualTo("failed");
-            assertThat(job.getString("error")).contains("already exists").contains("never writes into an existing database");
+            String newestBefore = as(ADMIN).get("/api/v1/jobs?kind=restore&limit=1").jsonPath().getString("items[0].id");
+            Response r = as(ADMIN).body(Map.of("backupId", id, "database", STORE)).post("/api/v1/restores");
+            assertThat(r.statusCode()).as(r.asString()).isEqualTo(422);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+            assertThat(r.jsonPath().getString("detail")).contains("database " + STORE + " already exists").contains("never overwrites")
+                    .contains("mode=replace");
+            assertThat(as(ADMIN).get("/api/v1/jobs?kind=restore&limit=1").jsonPath().getString("items[0].id")).as("no job queued")
+                    .isEqualTo(newestBefore);
             assertThat(count(STORE, "SELECT count(*) FROM accounts")).isEqualTo(1001);
         } finally {
             PgTestDb.execIn(STORE, "DELETE FROM accounts WHERE username = 'written after the backup'");
         }
+    }
+
+    @Test
+    void ofTwoRestoresRacingIntoTheSameNewDatabaseOneWinsAndTheOtherFailsWithoutTouchingIt() throws Exception {
+        String id = backupId("store");
+        String restored = "lbt_store_race";
+        dropAfter.add(restored);
+        Map<String, Object> body = Map.of("backupId", id, "database", restored);
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Response r = as(ADMIN).body(body).post("/api/v1/restores");
+            assertThat(r.statusCode()).as("accepted while the database does not exist yet: " + r.asString()).isEqualTo(202);
+            jobs.add(r.jsonPath().getString("id"));
+        }
+        List<JsonPath> done = jobs.stream().map(Jobs::awaitJob).toList();
+        assertThat(done).extracting(j -> j.getString("status")).containsExactlyInAnyOrder("succeeded", "failed");
+        JsonPath failed = done.stream().filter(j -> j.getString("status").equals("failed")).findFirst().orElseThrow();
+        assertThat(failed.getString("error")).contains("already exists");
+        assertThat(count(restored, "SELECT count(*) FROM accounts")).isEqualTo(1000);
+    }
+
+    @Test
+    void aReplayedRestoreAnswersWithItsJobEvenThoughItsDatabaseNowExists() throws Exception {
+        String id = backupId("store");
+        String restored = "lbt_store_replayed";
+        dropAfter.add(restored);
+        String key = "restore-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("backupId", id, "database", restored);
+        Response first = as(ADMIN).header("Idempotency-Key", key).body(body).post("/api/v1/restores");
+        assertThat(first.statusCode()).as(first.asString()).isEqualTo(202);
+        assertThat(awaitJob(first.jsonPath().getString("id")).getString("status")).isEqualTo("succeeded");
+
+        Response replay = as(ADMIN).header("Idempotency-Key", key).body(body).post("/api/v1/restores");
+        assertThat(replay.statusCode()).as(replay.asString()).isEqualTo(202);
+        assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replay.jsonPath().getString("id")).isEqualTo(first.jsonPath().getString("id"));
+        // A new request for the same database is a new restore, and that one is refused.
+        as(ADMIN).header("Idempotency-Key", key + "-2").body(body).post("/api/v1/restores").then().statusCode(422);
     }
 
     @Test
