@@ -31,6 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ import java.util.UUID;
 public class BackupResource {
 
     @Schema(name = "BackupRequest")
-    public record BackupRequest(@Schema(required = true, description = "A configured target name", example = "mastodon") String target) {
+    public record BackupRequest(@Schema(required = true, description = "A configured target name", example = "demo") String target) {
     }
 
     @Inject
@@ -65,7 +67,10 @@ public class BackupResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "422", ref = "Unprocessable")
-    public Response startBackup(BackupRequest request,
+    public Response startBackup(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                        schema = @Schema(implementation = BackupRequest.class),
+                                        examples = @ExampleObject(name = "demo", summary = "Back up the local demo target", value = "{\"target\": \"demo\"}")))
+                                BackupRequest request,
                           @Parameter(description = "Makes retries safe: the same key returns the same job")
                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null) {

@@ -15,8 +15,8 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record BackupView(
         UUID id,
-        @Schema(example = "mastodon") String target,
-        @Schema(example = "mastodon_production") String database,
+        @Schema(example = "demo") String target,
+        @Schema(example = "lifeboat_demo") String database,
         @Schema(description = "The snapshot time: the moment of the database this backup holds") Instant createdAt,
         @Schema(description = "When the backup was complete") Instant finishedAt,
         @Schema(enumeration = {"custom", "directory"}) String format,
@@ -28,7 +28,9 @@ public record BackupView(
         @Schema(example = "15.18") String pgDumpVersion,
         @Schema(description = "Whether roles (pg_dumpall --globals-only) are stored beside the dump") boolean globals,
         List<LocationView> locations,
-        @Schema(description = "Exact row count per table, in the dump's snapshot") Map<String, Long> rowCounts,
+        @Schema(description = "Exact row count per table, in the dump's snapshot",
+                example = "{\"public.pgbench_accounts\": 100000, \"public.pgbench_branches\": 1, \"public.pgbench_history\": 0}")
+        Map<String, Long> rowCounts,
         @Schema(description = "available, or damaged when a verify found a copy missing or different", enumeration = {"available", "damaged"}) String status,
         @Schema(description = "When every copy was last read back and matched") Instant verifiedAt,
         @Schema(description = "What is wrong, for a damaged backup") String error,
@@ -50,7 +52,7 @@ public record BackupView(
     @Schema(name = "BackupLocation")
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record LocationView(@Schema(description = "Storage name", example = "s3") String storage,
-                               @Schema(description = "Key of the dump object in that storage", example = "mastodon/2026/11/25/0193…/dump.pgc.zst.age") String key,
+                               @Schema(description = "Key of the dump object in that storage", example = "demo/2026/12/03/41a6f125-02a1-4417-9a21-6735faca320f/dump.pgc.zst.age") String key,
                                @Schema(description = "Key of its manifest.json") String manifestKey,
                                long sizeBytes, String sha256, Instant verifiedAt,
                                @Schema(description = "What the last verify found wrong with this copy, or null") String problem) {

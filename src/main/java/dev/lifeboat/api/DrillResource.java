@@ -21,6 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -54,7 +56,11 @@ public class DrillResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "422", ref = "Unprocessable")
-    public Response startDrill(DrillRequest request,
+    public Response startDrill(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                       schema = @Schema(implementation = DrillRequest.class),
+                                       examples = {@ExampleObject(name = "newest", summary = "Drill the demo target's newest backup", value = "{\"target\": \"demo\"}"),
+                                               @ExampleObject(name = "backup", summary = "Drill one backup (an id from GET /api/v1/backups?target=demo)", value = "{\"backupId\": \"0193a4c2-7f1e-7b3a-9c4d-2e8f6a1b5c70\"}")}))
+                               DrillRequest request,
                           @Parameter(description = "Makes retries safe: the same key returns the same job")
                           @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null) {

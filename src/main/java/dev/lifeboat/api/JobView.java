@@ -14,13 +14,13 @@ import java.util.UUID;
 @Schema(name = "Job")
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record JobView(
-        UUID id,
-        @Schema(description = "backup, restore, drill, verify or prune", example = "backup") String kind,
-        @Schema(description = "Target name, or null for jobs about no single target", example = "mastodon") String target,
-        @Schema(enumeration = {"queued", "running", "succeeded", "failed", "cancelled"}) String status,
-        @Schema(description = "Attempts started so far") int attempt,
-        int maxAttempts,
-        @Schema(description = "The job's arguments") Map<String, Object> args,
+        @Schema(example = "563ffef3-1cf1-432b-8619-d7fd117a6e44") UUID id,
+        @Schema(description = "backup, restore, drill, verify, prune, catalog_rebuild or notify", example = "backup") String kind,
+        @Schema(description = "Target name, or null for jobs about no single target", example = "demo") String target,
+        @Schema(enumeration = {"queued", "running", "succeeded", "failed", "cancelled"}, example = "succeeded") String status,
+        @Schema(description = "Attempts started so far", example = "1") int attempt,
+        @Schema(description = "Attempts allowed before the job fails", example = "3") int maxAttempts,
+        @Schema(description = "The job's arguments (a backup has none; a drill names its backupId)", example = "{}") Map<String, Object> args,
         Instant createdAt,
         @Schema(description = "When the job may next run (queued jobs)") Instant runAt,
         @Schema(description = "When the latest attempt started") Instant startedAt,
@@ -28,7 +28,12 @@ public record JobView(
         @Schema(description = "Whether someone asked to cancel it") boolean cancelRequested,
         ProgressView progress,
         ErrorView error,
-        @Schema(type = SchemaType.OBJECT, description = "What a succeeded job produced, e.g. backupId, sizeBytes, sha256") Map<String, Object> result) {
+        @Schema(type = SchemaType.OBJECT, description = "What a succeeded job produced, e.g. backupId, sizeBytes, sha256",
+                example = "{\"backupId\": \"41a6f125-02a1-4417-9a21-6735faca320f\", \"sizeBytes\": 93756, \"sha256\": "
+                        + "\"06a2bd3010593cf8da0cae866b380db5bce9485f03576cf73e1c488b8ffd4401\", \"encrypted\": true, \"rows\": 100011, "
+                        + "\"tables\": 4, \"warnings\": [], \"locations\": [\"local:demo/2026/12/03/41a6f125-02a1-4417-9a21-6735faca320f/"
+                        + "dump.pgc.zst.age\"], \"millis\": {\"preflight\": 165, \"dump\": 162, \"commitAndReadBack\": 8, \"finish\": 70}}")
+        Map<String, Object> result) {
 
     @Schema(name = "JobProgress")
     public record ProgressView(@Schema(example = "dumping") String phase,
@@ -42,7 +47,8 @@ public record JobView(
     }
 
     @Schema(name = "JobError")
-    public record ErrorView(String message) {
+    public record ErrorView(@Schema(example = "pg_dump: error: connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  password"
+            + " authentication failed for user \"lifeboat\"") String message) {
     }
 
     public static JobView of(Job j) {

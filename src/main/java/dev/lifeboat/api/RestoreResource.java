@@ -27,6 +27,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +47,7 @@ public class RestoreResource {
             @Schema(description = "With latest=true: restore this target's newest available backup") String target,
             @Schema(description = "Restore the target's newest available backup") Boolean latest,
             @Schema(description = "new (default): into the new database `database`; replace: swap the target's database", enumeration = {"new", "replace"}) String mode,
-            @Schema(description = "mode=new: the database to create (letters, digits, _ and $; must not exist)", example = "mastodon_restored") String database,
+            @Schema(description = "mode=new: the database to create (letters, digits, _ and $; must not exist)", example = "demo_restored") String database,
             @Schema(description = "mode=replace: must equal the target's name") String confirm,
             @Schema(description = "Selective restore (mode=new): tables as schema.table or table (public); definition, rows and non-foreign-key constraints") List<String> tables,
             @Schema(description = "Selective restore (mode=new): every object of these schemas") List<String> schemas,
@@ -79,7 +81,12 @@ public class RestoreResource {
     @APIResponse(responseCode = "400", ref = "BadRequest")
     @APIResponse(responseCode = "404", ref = "NotFound")
     @APIResponse(responseCode = "422", ref = "Unprocessable")
-    public Response startRestore(RestoreRequest request,
+    public Response startRestore(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                         schema = @Schema(implementation = RestoreRequest.class),
+                                         examples = {@ExampleObject(name = "new", summary = "The demo's newest backup into a new database", value = "{\"target\": \"demo\", \"latest\": true, \"database\": \"demo_restored\"}"),
+                                                 @ExampleObject(name = "tables", summary = "One table of it into a new database", value = "{\"target\": \"demo\", \"latest\": true, \"database\": \"demo_accounts\", \"tables\": [\"public.pgbench_accounts\"]}"),
+                                                 @ExampleObject(name = "replace", summary = "Replace the demo's database (the old one is kept)", value = "{\"target\": \"demo\", \"latest\": true, \"mode\": \"replace\", \"confirm\": \"demo\"}")}))
+                                 RestoreRequest request,
                                  @Parameter(description = "Makes retries safe: the same key returns the same job")
                                  @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null) {

@@ -35,8 +35,8 @@ public class TargetResource {
 
     /** A target as the API shows it: never its password. */
     @Schema(name = "Target")
-    public record TargetView(@Schema(example = "mastodon") String name, String host, int port,
-                             @Schema(example = "mastodon_production") String database, String username,
+    public record TargetView(@Schema(example = "demo") String name, String host, int port,
+                             @Schema(example = "lifeboat_demo") String database, String username,
                              List<String> storage, @Schema(enumeration = {"generic", "mastodon"}) String profile,
                              @Schema(description = "Whether a password or password file is configured") boolean passwordConfigured) {
         static TargetView of(Target t) {
@@ -72,7 +72,8 @@ public class TargetResource {
 
     @Schema(name = "RetentionPreview")
     public record RetentionPreview(String target,
-                                   @Schema(description = "The configured rules (keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, minAge)") Map<String, Object> rules,
+                                   @Schema(description = "The configured rules (keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, minAge); absent ones are left out",
+                                           example = "{\"keepLast\": 7, \"keepDaily\": 14, \"keepMonthly\": 6, \"minAge\": \"PT24H\"}") Map<String, Object> rules,
                                    int keep, int delete,
                                    @Schema(description = "Every backup of the target, newest first") List<RetentionDecisionView> backups) {
     }
