@@ -55,6 +55,8 @@ final class FakeServices implements AutoCloseable {
     final List<String> refused = new CopyOnWriteArrayList<>();
     /** Answer this status to everything while non-zero (a service that is down: 500, 502...). */
     final AtomicInteger forcedStatus = new AtomicInteger();
+    /** Per service: how many of its next requests are answered 502 (a service briefly down). */
+    final Map<String, AtomicInteger> failNext = new ConcurrentHashMap<>();
     private final Map<String, String> matrixTxns = new ConcurrentHashMap<>();
     private final Map<String, String> mastodonKeys = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper();
@@ -86,6 +88,7 @@ final class FakeServices implements AutoCloseable {
         accepted.clear();
         refused.clear();
         forcedStatus.set(0);
+        failNext.clear();
     }
 
     List<Message> of(String service) {
@@ -109,8 +112,9 @@ final class FakeServices implements AutoCloseable {
             if (exchange.getRequestURI().getRawQuery() != null) {
                 refused.add(service + ": a query string (" + exchange.getRequestURI().getRawQuery() + ")");
             }
-            if (forcedStatus.get() != 0) {
-                answer(exchange, forcedStatus.get(), "text/plain", "upstream unavailable");
+            AtomicInteger failing = failNext.get(service);
+            if (forcedStatus.get() != 0 || failing != null && failing.getAndDecrement() > 0) {
+                answer(exchange, forcedStatus.get() != 0 ? forcedStatus.get() : 502, "text/plain", "upstream unavailable");
                 return;
             }
             switch (service) {
