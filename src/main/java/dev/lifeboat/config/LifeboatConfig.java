@@ -370,18 +370,21 @@ public interface LifeboatConfig {
         }
 
         interface Slack extends Channel {
-            /** The incoming webhook URL. It is a secret (whoever has it can post): only its scheme and host are ever shown. */
-            Optional<URI> url();
+            /**
+             * The incoming webhook URL. It is a secret (whoever has it can post): only its scheme and host are ever
+             * shown. A string, not a URI, so that not even a malformed one is echoed by a conversion error.
+             */
+            Optional<String> url();
         }
 
         interface Discord extends Channel {
             /** The channel webhook URL ({@code https://discord.com/api/webhooks/<id>/<token>}). A secret, like Slack's. */
-            Optional<URI> url();
+            Optional<String> url();
         }
 
         interface Ntfy extends Channel {
             /** Server and topic, e.g. {@code https://ntfy.sh/lifeboat-7f3a}. The topic is shown nowhere (on a public server it is the password). */
-            Optional<URI> url();
+            Optional<String> url();
 
             /** Access token sent as {@code Authorization: Bearer} (servers with access control). Never logged. */
             Optional<String> token();

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Discord channel webhooks ({@code lifeboat.notifications.discord.<name>.url}): POSTs
@@ -43,10 +44,11 @@ public class DiscordChannel implements NotificationChannel {
     @Override
     public JobOutcome<NotifyResult> deliver(String name, Notice notice) throws Exception {
         LifeboatConfig.Notifications.Discord discord = config.notifications().discord().get(name);
-        if (discord == null || discord.url().isEmpty()) {
-            return JobOutcome.giveUp("discord " + name + " is no longer configured");
+        Optional<URI> configured = discord == null ? Optional.empty() : HttpDelivery.secretUrl(discord.url());
+        if (configured.isEmpty()) {
+            return JobOutcome.giveUp("discord " + name + " is not configured, or its url is not an http(s) URL");
         }
-        URI url = discord.url().get();
+        URI url = configured.get();
         byte[] body = json.writeValueAsBytes(Map.of(
                 "content", Notice.truncate(notice.text(), MAX_CONTENT),
                 "username", "Lifeboat",

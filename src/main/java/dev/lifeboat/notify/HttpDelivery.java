@@ -1,5 +1,6 @@
 package dev.lifeboat.notify;
 
+import dev.lifeboat.config.ConfigProblems;
 import dev.lifeboat.config.LifeboatConfig;
 import dev.lifeboat.job.JobOutcome;
 import jakarta.annotation.PostConstruct;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Sends the HTTP request of one chat, push or Fediverse delivery and judges the answer: a 2xx is
@@ -87,6 +89,23 @@ public class HttpDelivery {
             }
         }
         return out;
+    }
+
+    /**
+     * A secret URL from configuration (Slack, Discord, ntfy), or empty when it is not an http(s) URL; a
+     * parse error is never shown, as it would quote the URL.
+     */
+    static Optional<URI> secretUrl(Optional<String> configured) {
+        try {
+            return configured.map(String::strip).map(URI::create).filter(ConfigProblems::isHttpUrl);
+        } catch (IllegalArgumentException malformed) {
+            return Optional.empty();
+        }
+    }
+
+    /** A token from configuration, without the line break a Secret made from a file often ends with. */
+    static String token(String configured) {
+        return configured.strip();
     }
 
     /** The secrets in a URL whose path is the secret (Slack, Discord, an ntfy topic): the URL, its path and query. */

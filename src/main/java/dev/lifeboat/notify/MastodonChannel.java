@@ -50,7 +50,7 @@ public class MastodonChannel implements NotificationChannel {
             return JobOutcome.giveUp("mastodon " + name + " is no longer configured");
         }
         URI instance = account.instance().get();
-        String token = account.accessToken().get();
+        String token = HttpDelivery.token(account.accessToken().get());
         String form = "status=" + URLEncoder.encode(status(account.to().orElse(List.of()), notice), StandardCharsets.UTF_8)
                 + "&visibility=" + URLEncoder.encode(account.visibility(), StandardCharsets.UTF_8);
         HttpRequest request = http.request(URI.create(instance.toString().replaceAll("/+$", "") + "/api/v1/statuses"))

@@ -47,7 +47,7 @@ public class MatrixChannel implements NotificationChannel {
             return JobOutcome.giveUp("matrix " + name + " is no longer configured");
         }
         URI homeserver = matrix.homeserver().get();
-        String token = matrix.accessToken().get();
+        String token = HttpDelivery.token(matrix.accessToken().get());
         URI uri = URI.create(homeserver.toString().replaceAll("/+$", "") + "/_matrix/client/v3/rooms/" + segment(matrix.room().get())
                 + "/send/m.room.message/" + segment(txnId(notice)));
         byte[] body = json.writeValueAsBytes(Map.of("msgtype", "m.text", "body", notice.text()));

@@ -4,6 +4,7 @@ import dev.lifeboat.config.ConfigCheck;
 import dev.lifeboat.config.ConfigProblems;
 import dev.lifeboat.config.LifeboatConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.net.URI;
 import java.util.Arrays;
@@ -40,22 +41,23 @@ public class NotificationConfigCheck implements ConfigCheck {
         });
         n.slack().forEach((name, slack) -> {
             String key = PREFIX + "slack." + name;
-            url(key + ".url", slack.url(), "the incoming webhook URL Slack, Mattermost or Rocket.Chat gave you", problems);
+            secretUrl(key + ".url", slack.url(), "the incoming webhook URL Slack, Mattermost or Rocket.Chat gave you", problems);
             events(key, slack, problems);
         });
         n.discord().forEach((name, discord) -> {
             String key = PREFIX + "discord." + name;
-            url(key + ".url", discord.url(), "the channel's webhook URL (https://discord.com/api/webhooks/<id>/<token>)", problems);
+            secretUrl(key + ".url", discord.url(), "the channel's webhook URL (https://discord.com/api/webhooks/<id>/<token>)", problems);
             events(key, discord, problems);
         });
         n.ntfy().forEach((name, ntfy) -> {
             String key = PREFIX + "ntfy." + name;
-            url(key + ".url", ntfy.url(), "the server and topic, e.g. https://ntfy.sh/<topic>", problems);
-            if (ntfy.url().filter(ConfigProblems::isHttpUrl).map(u -> u.getPath() == null || u.getPath().replace("/", "").isEmpty()).orElse(false)) {
+            secretUrl(key + ".url", ntfy.url(), "the server and topic, e.g. https://ntfy.sh/<topic>", problems);
+            if (HttpDelivery.secretUrl(ntfy.url()).map(u -> u.getPath() == null || u.getPath().replace("/", "").isEmpty()).orElse(false)) {
                 problems.add(key + ".url has no topic. Hint: put the topic after the server, e.g. https://ntfy.sh/<topic>");
             }
             ntfy.priority().filter(p -> !NTFY_PRIORITIES.contains(p.trim())).ifPresent(p ->
                     problems.add(key + ".priority=" + p + " is not an ntfy priority. Hint: use 1 to 5 or one of min, low, default, high, max, urgent"));
+            ntfy.token().ifPresent(t -> token(key + ".token", t, problems));
             events(key, ntfy, problems);
         });
         n.matrix().forEach((name, matrix) -> {
@@ -77,6 +79,10 @@ public class NotificationConfigCheck implements ConfigCheck {
             } else {
                 email.to().get().stream().map(String::trim).filter(a -> !a.matches("[^@\\s]+@[^@\\s]+")).forEach(a ->
                         problems.add(key + ".to names '" + a + "', which is not an email address"));
+            }
+            if (email.from().isEmpty() && ConfigProvider.getConfig().getOptionalValue("quarkus.mailer.from", String.class).isEmpty()) {
+                problems.add(key + ".from is missing, and so is quarkus.mailer.from. Hint: set quarkus.mailer.from (with quarkus.mailer.host"
+                        + " and the other quarkus.mailer.* keys of your SMTP server)");
             }
             events(key, email, problems);
         });
@@ -111,7 +117,6 @@ public class NotificationConfigCheck implements ConfigCheck {
         if (url.isEmpty()) {
             problems.add(key + " is missing (an env reference that resolved to nothing?). Hint: " + hint);
         } else if (!ConfigProblems.isHttpUrl(url.get())) {
-            // The URL itself may be a secret (Slack, Discord): it is not repeated here.
             problems.add(key + " is not an http(s) URL. Hint: " + hint);
         }
     }
@@ -119,6 +124,24 @@ public class NotificationConfigCheck implements ConfigCheck {
     private static void secret(String key, Optional<String> value, String env, ConfigProblems problems) {
         if (value.isEmpty() || value.get().isBlank()) {
             problems.add(key + " is missing (an env reference that resolved to nothing?). Hint: set it from a Secret through an env reference, e.g. ${" + env + "}");
+        } else {
+            token(key, value.get(), problems);
+        }
+    }
+
+    /** A token with a space or line break inside cannot be sent in a header (one at either end is dropped). */
+    private static void token(String key, String value, ConfigProblems problems) {
+        if (value.strip().chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            problems.add(key + " has a space or line break inside (not shown). Hint: set the token alone");
+        }
+    }
+
+    /** A URL that is itself a secret: never repeated, not even when it does not parse. */
+    private static void secretUrl(String key, Optional<String> url, String hint, ConfigProblems problems) {
+        if (url.isEmpty() || url.get().isBlank()) {
+            problems.add(key + " is missing (an env reference that resolved to nothing?). Hint: " + hint);
+        } else if (HttpDelivery.secretUrl(url).isEmpty()) {
+            problems.add(key + " is not an http(s) URL (not shown: it is a secret). Hint: " + hint);
         }
     }
 

@@ -49,7 +49,14 @@ public class NotifyHandler implements JobHandler<NotifyArgs, NotifyResult> {
         Job about = args.jobId() == null ? null : queue.find(args.jobId()).orElse(null);
         NotificationEvent event = NotificationEvent.parse(args.event()).orElse(NotificationEvent.ALL);
         Notice notice = new Notice(event, args, about, title(event, about, args), message(args.event(), about, args), ctx.jobId(), clock.instant());
-        return channel.deliver(args.recipient(), notice);
+        try {
+            return channel.deliver(args.recipient(), notice);
+        } catch (IllegalArgumentException badValue) {
+            // The JDK quotes a header value it refuses, and that value may be a token: not shown.
+            return JobOutcome.giveUp(args.channelId() + " " + args.recipient() + " could not make its request from its configuration ("
+                    + badValue.getClass().getSimpleName() + ", not shown as it may quote a token). Hint: look for a line break or space"
+                    + " inside a token or URL of lifeboat.notifications." + args.channelId() + "." + args.recipient());
+        }
     }
 
     /** A short line: {@code Lifeboat: backup of mastodon failed}. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * ntfy ({@code lifeboat.notifications.ntfy.<name>.url} = server and topic): publishes by
@@ -45,18 +46,20 @@ public class NtfyChannel implements NotificationChannel {
     @Override
     public JobOutcome<NotifyResult> deliver(String name, Notice notice) throws Exception {
         LifeboatConfig.Notifications.Ntfy ntfy = config.notifications().ntfy().get(name);
-        if (ntfy == null || ntfy.url().isEmpty()) {
-            return JobOutcome.giveUp("ntfy " + name + " is no longer configured");
+        Optional<URI> configured = ntfy == null ? Optional.empty() : HttpDelivery.secretUrl(ntfy.url());
+        if (configured.isEmpty()) {
+            return JobOutcome.giveUp("ntfy " + name + " is not configured, or its url is not an http(s) URL");
         }
-        URI url = ntfy.url().get();
+        URI url = configured.get();
         HttpRequest.Builder request = http.request(url).header("Content-Type", "text/plain; charset=utf-8")
                 .header("Title", header(notice.title()))
                 .header("Priority", ntfy.priority().orElse(priority(notice.event())))
                 .header("Tags", tag(notice.event()))
                 .POST(HttpRequest.BodyPublishers.ofString(cut(notice.text(), MAX_BYTES), StandardCharsets.UTF_8));
-        ntfy.token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        Optional<String> token = ntfy.token().map(HttpDelivery::token);
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         List<String> secrets = new ArrayList<>(HttpDelivery.secretsOf(url));
-        ntfy.token().ifPresent(secrets::add);
+        token.ifPresent(secrets::add);
         return http.send(request.build(), "ntfy " + name + " (" + HttpDelivery.shown(url) + ")", notice.args(), secrets);
     }
 

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Slack-compatible incoming webhooks ({@code lifeboat.notifications.slack.<name>.url}): Slack, and the
@@ -42,10 +43,11 @@ public class SlackChannel implements NotificationChannel {
     @Override
     public JobOutcome<NotifyResult> deliver(String name, Notice notice) throws Exception {
         LifeboatConfig.Notifications.Slack slack = config.notifications().slack().get(name);
-        if (slack == null || slack.url().isEmpty()) {
-            return JobOutcome.giveUp("slack " + name + " is no longer configured");
+        Optional<URI> configured = slack == null ? Optional.empty() : HttpDelivery.secretUrl(slack.url());
+        if (configured.isEmpty()) {
+            return JobOutcome.giveUp("slack " + name + " is not configured, or its url is not an http(s) URL");
         }
-        URI url = slack.url().get();
+        URI url = configured.get();
         String text = escape(Notice.truncate(notice.text(), MAX_TEXT));
         byte[] body = json.writeValueAsBytes(Map.of("text", text));
         HttpRequest request = http.request(url).header("Content-Type", "application/json; charset=utf-8")

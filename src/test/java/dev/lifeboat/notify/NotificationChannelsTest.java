@@ -265,6 +265,12 @@ class NotificationChannelsTest {
         }
 
         @Test
+        void aTokenFromASecretFileWithItsTrailingLineBreakWorks() throws Exception {
+            assertThat(channel(FakeServices.MATRIX_TOKEN + "\n").deliver("room", failed("matrix", "room"))).isInstanceOf(JobOutcome.Succeeded.class);
+            assertThat(fake.refused).isEmpty();
+        }
+
+        @Test
         void aRetryOfOneDeliveryIsOneMessage() throws Exception {
             Notice notice = failed("matrix", "room");
             MatrixChannel channel = channel(FakeServices.MATRIX_TOKEN);
@@ -365,6 +371,10 @@ class NotificationChannelsTest {
             p.put("lifeboat.notifications.mastodon.me.visibility", "followers");
             p.put("lifeboat.notifications.mastodon.dm.instance", "https://example.social");
             p.put("lifeboat.notifications.mastodon.dm.access-token", "t0ken-xyz");
+            p.put("lifeboat.notifications.matrix.bad.homeserver", "https://matrix.example.org");
+            p.put("lifeboat.notifications.matrix.bad.room", "!abc:example.org");
+            p.put("lifeboat.notifications.matrix.bad.access-token", "syt_one two");
+            p.put("lifeboat.notifications.discord.broken.url", "https://discord.com/api/webhooks/1/discordSecret 4u");
             ConfigProblems problems = new ConfigProblems();
             new NotificationConfigCheck().check(config(p), problems);
             String message = "";
@@ -383,11 +393,14 @@ class NotificationChannelsTest {
                     .contains("lifeboat.notifications.matrix.room.access-token is missing")
                     .contains("lifeboat.notifications.email.admins.to names 'not-an-address', which is not an email address")
                     .contains("lifeboat.notifications.email.nobody.to is missing")
+                    .contains("lifeboat.notifications.email.admins.from is missing, and so is quarkus.mailer.from")
                     .contains("lifeboat.notifications.mastodon.me.access-token is missing")
                     .contains("lifeboat.notifications.mastodon.me.visibility=followers is not a visibility")
                     .contains("lifeboat.notifications.mastodon.dm.to is missing: a direct message needs someone to go to")
-                    .doesNotContain("slackWebhookSecret9x7q").doesNotContain("t0ken-xyz");
-            assertThat(problems.count()).isEqualTo(12);
+                    .contains("lifeboat.notifications.matrix.bad.access-token has a space or line break inside (not shown)")
+                    .contains("lifeboat.notifications.discord.broken.url is not an http(s) URL (not shown: it is a secret)")
+                    .doesNotContain("slackWebhookSecret9x7q").doesNotContain("t0ken-xyz").doesNotContain("syt_one").doesNotContain("discordSecret");
+            assertThat(problems.count()).isEqualTo(16);
         }
 
         @Test
@@ -400,6 +413,8 @@ class NotificationChannelsTest {
             p.put("lifeboat.notifications.matrix.room.room", "!abc:example.org");
             p.put("lifeboat.notifications.matrix.room.access-token", "syt_x");
             p.put("lifeboat.notifications.email.admins.to", "admin@example.org, ops@example.org");
+            p.put("lifeboat.notifications.email.admins.from", "lifeboat@example.org");
+            p.put("lifeboat.notifications.ntfy.phone.token", "tk_abc\n");
             p.put("lifeboat.notifications.mastodon.me.instance", "https://example.social");
             p.put("lifeboat.notifications.mastodon.me.access-token", "t");
             p.put("lifeboat.notifications.mastodon.me.to", "@admin@example.social,@ops");
