@@ -33,11 +33,19 @@ public record Notice(NotificationEvent event, NotifyArgs args, Job about, String
         return text.toString();
     }
 
-    /** {@code text} cut to at most {@code max} characters (code points), ending in an ellipsis when cut. */
+    /**
+     * {@code text} cut to at most {@code max} characters (code points, so no emoji is split), ending in an
+     * ellipsis when cut; at a space when one is near the end, so no word is cut in half.
+     */
     public static String truncate(String text, int max) {
         if (text.codePointCount(0, text.length()) <= max) {
             return text;
         }
-        return text.substring(0, text.offsetByCodePoints(0, max - 1)) + "…";
+        String head = text.substring(0, text.offsetByCodePoints(0, max - 1));
+        int space = head.lastIndexOf(' ');
+        if (space > 0 && head.length() - space <= 30) {
+            head = head.substring(0, space);
+        }
+        return head.stripTrailing() + "…";
     }
 }
