@@ -53,6 +53,18 @@ public class ChannelServices implements QuarkusTestResourceLifecycleManager {
         return c;
     }
 
+    /** The SMTP server goes away (connections refused) ... */
+    static void stopMail() {
+        mail.stop();
+    }
+
+    /** ... and comes back on the same port, with the same login. */
+    static void startMailAgain(int port) {
+        mail = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        mail.start();
+        mail.setUser("lifeboat@example.org", SMTP_USER, SMTP_PASSWORD);
+    }
+
     @Override
     public void stop() {
         if (fake != null) {

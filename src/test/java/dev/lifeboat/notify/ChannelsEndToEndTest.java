@@ -1,5 +1,6 @@
 package dev.lifeboat.notify;
 
+import dev.lifeboat.job.JobOutcome;
 import dev.lifeboat.support.Db;
 import dev.lifeboat.support.HookServer;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,10 +14,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
@@ -67,6 +70,8 @@ class ChannelsEndToEndTest {
 
     @Inject
     Db db;
+    @Inject
+    EmailChannel email;
 
     @BeforeEach
     void listen() {
@@ -153,5 +158,25 @@ class ChannelsEndToEndTest {
             assertThat(logged).noneMatch(line -> line.contains(secret));
         }
         assertThat(logged).as("the retries were logged").anyMatch(line -> line.contains("answered HTTP 502"));
+    }
+
+    @Test
+    void anSmtpServerThatIsDownIsRetriedWithoutShowingThePassword() {
+        NotifyArgs args = NotifyArgs.of("email", "admins", "job.failed", UUID.randomUUID(), null, null, null);
+        Notice notice = new Notice(NotificationEvent.JOB_FAILED, args, null, NotifyHandler.title(NotificationEvent.JOB_FAILED, null, args),
+                "Lifeboat: the backup of mastodon failed: disk full", UUID.randomUUID(), Instant.now());
+        int port = ChannelServices.mail.getSmtp().getPort();
+        ChannelServices.stopMail();
+        try {
+            JobOutcome<NotifyResult> down = email.deliver("admins", notice);
+            assertThat(down).isInstanceOf(JobOutcome.Retry.class);
+            String error = ((JobOutcome.Retry<NotifyResult>) down).error();
+            assertThat(error).startsWith("email admins (SMTP server 127.0.0.1) did not take the mail: ").doesNotContain(ChannelServices.SMTP_PASSWORD);
+        } finally {
+            ChannelServices.startMailAgain(port);
+        }
+        // Back: the next attempt delivers.
+        await().atMost(Duration.ofSeconds(30)).until(() -> email.deliver("admins", notice) instanceof JobOutcome.Succeeded<?>);
+        assertThat(mails(args.jobId().toString())).isNotEmpty();
     }
 }
