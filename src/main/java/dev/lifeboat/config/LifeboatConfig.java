@@ -318,12 +318,30 @@ public interface LifeboatConfig {
     /** Restore drills. */
     Drill drill();
 
-    /** Webhooks told about failures, drills and anomalies. */
+    /** Webhooks and chat, push, email and Fediverse channels told about failures, drills and anomalies. */
     Notifications notifications();
 
     interface Notifications {
         /** The webhooks, by name. */
         Map<String, Webhook> webhooks();
+
+        /** Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat), by name. */
+        Map<String, Slack> slack();
+
+        /** Discord channel webhooks, by name. */
+        Map<String, Discord> discord();
+
+        /** ntfy topics, by name. */
+        Map<String, Ntfy> ntfy();
+
+        /** Matrix rooms, by name. */
+        Map<String, Matrix> matrix();
+
+        /** Email recipients (SMTP through {@code quarkus.mailer.*}), by name. */
+        Map<String, Email> email();
+
+        /** Mastodon accounts that post or send a direct message, by name. */
+        Map<String, Mastodon> mastodon();
 
         /** How long one delivery may take before it counts as failed (and is retried with backoff). */
         @WithDefault("10s")
@@ -333,19 +351,87 @@ public interface LifeboatConfig {
         @WithDefault("2")
         int workers();
 
-        interface Webhook {
-            /** http(s) URL the events are POSTed to. */
-            URI url();
-
-            /** HMAC-SHA256 key: each body is signed in {@code X-Lifeboat-Signature: sha256=<hex>}. Never logged. */
-            Optional<String> secret();
-
+        /** What every channel has: which events it is told about. */
+        interface Channel {
             /**
              * Events sent: {@code job.failed}, {@code job.succeeded}, {@code drill.failed}, {@code drill.passed},
              * {@code anomaly.detected}, or {@code *} for all.
              */
             @WithDefault("job.failed,drill.failed,anomaly.detected")
             List<String> events();
+        }
+
+        interface Webhook extends Channel {
+            /** http(s) URL the events are POSTed to. */
+            URI url();
+
+            /** HMAC-SHA256 key: each body is signed in {@code X-Lifeboat-Signature: sha256=<hex>}. Never logged. */
+            Optional<String> secret();
+        }
+
+        interface Slack extends Channel {
+            /**
+             * The incoming webhook URL. It is a secret (whoever has it can post): only its scheme and host are ever
+             * shown. A string, not a URI, so that not even a malformed one is echoed by a conversion error.
+             */
+            Optional<String> url();
+        }
+
+        interface Discord extends Channel {
+            /** The channel webhook URL ({@code https://discord.com/api/webhooks/<id>/<token>}). A secret, like Slack's. */
+            Optional<String> url();
+        }
+
+        interface Ntfy extends Channel {
+            /** Server and topic, e.g. {@code https://ntfy.sh/lifeboat-7f3a}. The topic is shown nowhere (on a public server it is the password). */
+            Optional<String> url();
+
+            /** Access token sent as {@code Authorization: Bearer} (servers with access control). Never logged. */
+            Optional<String> token();
+
+            /** ntfy priority (1 to 5, or min, low, default, high, max, urgent) of every message; default: high for failures and anomalies, default otherwise. */
+            Optional<String> priority();
+        }
+
+        interface Matrix extends Channel {
+            /** The homeserver's client-server API base URL, e.g. {@code https://matrix.example.org}. */
+            Optional<URI> homeserver();
+
+            /** The room id ({@code !abc123:example.org}, not an alias); the account must have joined it. */
+            Optional<String> room();
+
+            /** The account's access token, sent as {@code Authorization: Bearer}. Never logged. */
+            @WithName("access-token")
+            Optional<String> accessToken();
+        }
+
+        interface Email extends Channel {
+            /** Recipients, comma-separated. */
+            Optional<List<String>> to();
+
+            /** Sender; default {@code quarkus.mailer.from}. */
+            Optional<String> from();
+
+            /** Put before every subject. */
+            @WithName("subject-prefix")
+            @WithDefault("[Lifeboat]")
+            String subjectPrefix();
+        }
+
+        interface Mastodon extends Channel {
+            /** The instance's base URL, e.g. {@code https://example.social}. */
+            Optional<URI> instance();
+
+            /** The account's access token (scope {@code write:statuses}), sent as {@code Authorization: Bearer}. Never logged. */
+            @WithName("access-token")
+            Optional<String> accessToken();
+
+            /** {@code direct} (a private mention of {@code to}), {@code private} (followers only), {@code unlisted} or {@code public}. */
+            @WithDefault("direct")
+            String visibility();
+
+            /** Accounts mentioned, e.g. {@code @admin@example.social}; required for {@code direct}. */
+            Optional<List<String>> to();
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
 public final class IdempotencyKeys {
     /** {@code schedule:<kind>:<target>:<fire time>}: one job per scheduled fire time. */
     public static final String SCHEDULE = "schedule:";
-    /** {@code notify:<webhook>:<event>:<job or backup>}: one delivery per webhook and event. */
+    /** {@code notify:<webhook>:<event>:<job or backup>} or {@code notify:<channel>:<name>:<event>:<job or backup>}: one delivery per receiver and event. */
     public static final String NOTIFY = "notify:";
     /** {@code prune-after-backup:<backup>}: one prune after each backup. */
     public static final String PRUNE_AFTER_BACKUP = "prune-after-backup:";

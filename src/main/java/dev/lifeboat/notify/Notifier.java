@@ -12,6 +12,7 @@ import dev.lifeboat.job.JobQueue;
 import dev.lifeboat.job.JobState;
 import dev.lifeboat.job.NewJob;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Turns finished jobs into webhook deliveries: a follow-up of every backup, restore, drill, verify,
- * prune and catalog rebuild (never of {@code notify} itself: no loops). For each webhook that wants an
- * event it enqueues a {@code notify} job with the Idempotency-Key
- * {@code notify:<webhook>:<event>:<job or backup id>}. The deliveries run on workers of their own
+ * Turns finished jobs into deliveries: a follow-up of every backup, restore, drill, verify, prune and
+ * catalog rebuild (never of {@code notify} itself: no loops). For each webhook and each other channel
+ * ({@link NotificationChannel}) that wants an event it enqueues a {@code notify} job with the
+ * Idempotency-Key {@code notify:<webhook>:<event>:<job or backup id>} (webhooks, as ever) or
+ * {@code notify:<channel>:<name>:<event>:<job or backup id>}. The deliveries run on workers of their own
  * ({@link NotifyHandler}), retried with the queue's backoff, so a slow or failing receiver never holds
  * up a backup.
  */
@@ -36,6 +38,8 @@ public class Notifier implements JobFollowUp {
     LifeboatConfig config;
     @Inject
     JobQueue queue;
+    @Inject
+    Instance<NotificationChannel> channels;
 
     @Override
     public String name() {
@@ -65,19 +69,22 @@ public class Notifier implements JobFollowUp {
         }
     }
 
-    /** One {@code notify} job per webhook that wants the event; about a backup when {@code backupId} is given (anomalies). */
+    /** One {@code notify} job per webhook or channel that wants the event; about a backup when {@code backupId} is given (anomalies). */
     private void send(NotificationEvent event, Job job, UUID backupId, List<String> warnings, UUID pinned) {
         String about = backupId != null ? backupId.toString() : job.id.toString();
-        config.notifications().webhooks().forEach((name, hook) -> {
-            if (hook.events().stream().map(String::trim).noneMatch(e -> e.equals(event.id()) || e.equals(NotificationEvent.ALL.id()))) {
-                return;
-            }
-            try {
-                queue.enqueue(new NewJob(new NotifyArgs(event.id(), job.id, backupId, warnings, name, pinned), null,
-                        IdempotencyKeys.NOTIFY + name + ":" + event.id() + ":" + about));
-            } catch (IdempotencyConflictException alreadyQueued) {
-                // the key names this event: only its delivery can have used it
-            }
-        });
+        for (NotificationChannel channel : channels) {
+            channel.configured(config.notifications()).forEach((name, wanted) -> {
+                if (wanted.events().stream().map(String::trim).noneMatch(e -> e.equals(event.id()) || e.equals(NotificationEvent.ALL.id()))) {
+                    return;
+                }
+                String to = WebhookChannel.ID.equals(channel.id()) ? name : channel.id() + ":" + name;
+                try {
+                    queue.enqueue(new NewJob(NotifyArgs.of(channel.id(), name, event.id(), job.id, backupId, warnings, pinned), null,
+                            IdempotencyKeys.NOTIFY + to + ":" + event.id() + ":" + about));
+                } catch (IdempotencyConflictException alreadyQueued) {
+                    // the key names this event: only its delivery can have used it
+                }
+            });
+        }
     }
 }

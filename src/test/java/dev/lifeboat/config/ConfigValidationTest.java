@@ -2,7 +2,7 @@ package dev.lifeboat.config;
 
 import dev.lifeboat.auth.Tokens;
 import dev.lifeboat.backup.AnomalyConfigCheck;
-import dev.lifeboat.notify.WebhookConfigCheck;
+import dev.lifeboat.notify.NotificationConfigCheck;
 import dev.lifeboat.storage.StorageConfigCheck;
 import dev.lifeboat.target.Compression;
 import dev.lifeboat.target.DumpFormat;
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConfigValidationTest {
     /** Every package's check, as the running service collects them. */
     static final List<ConfigCheck> ALL_CHECKS = List.of(new Tokens.Check(), new StorageConfigCheck(), new Targets.Check(),
-            new WebhookConfigCheck(), new AnomalyConfigCheck());
+            new NotificationConfigCheck(), new AnomalyConfigCheck());
 
     static LifeboatConfig config(Map<String, String> props) {
         SmallRyeConfig c = new SmallRyeConfigBuilder()

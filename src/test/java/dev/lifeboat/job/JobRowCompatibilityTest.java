@@ -18,15 +18,18 @@ import dev.lifeboat.restore.RestoreResult;
 import dev.lifeboat.retention.PruneArgs;
 import dev.lifeboat.retention.PruneResult;
 import dev.lifeboat.support.Db;
+import dev.lifeboat.support.HookServer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Job rows written by Lifeboat 0.1 (before typed jobs), copied from a real test run into
@@ -117,11 +120,36 @@ class JobRowCompatibilityTest {
                     NotifyArgs a = queue.args(job, NotifyArgs.class);
                     assertThat(a.jobId()).isEqualTo(UUID.fromString(row.at("/args/jobId").asText()));
                     assertThat(a.warnings() == null).isEqualTo(row.at("/args/warnings").isMissingNode());
+                    assertThat(a.channel()).as("rows of 0.1 name only a webhook").isNull();
+                    assertThat(a.channelId()).isEqualTo("webhook");
+                    assertThat(a.recipient()).isEqualTo(row.at("/args/webhook").asText());
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    @Test
+    void aNotifyRowQueuedByTheEarlierVersionIsDeliveredAsAWebhook() throws Exception {
+        // A restore that failed two days ago (no follow-up runs for it now), and the delivery 0.1 queued
+        // for it, with the arguments 0.1 wrote: event, jobId and webhook, no channel.
+        UUID failed = UUID.randomUUID();
+        db.update("INSERT INTO job (id, kind, target, state, args, error, attempt, max_attempts, run_at, created_at, started_at, finished_at)"
+                + " VALUES (?, 'restore', 'store', 'failed', '{}', 'the replica died', 3, 3, now() - interval '2 days',"
+                + " now() - interval '2 days', now() - interval '2 days', now() - interval '2 days')", failed);
+        UUID notify = UUID.randomUUID();
+        db.update("INSERT INTO job (id, kind, state, args, attempt, max_attempts, run_at, idempotency_key, created_at)"
+                        + " VALUES (?, 'notify', 'queued', CAST(? AS jsonb), 0, 3, now(), ?, now())", notify,
+                "{\"event\": \"job.failed\", \"jobId\": \"" + failed + "\", \"webhook\": \"test\"}", "notify:test:job.failed:" + failed);
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> "succeeded".equals(queue.find(notify).orElseThrow().state));
+        assertThat(HookServer.CALLS).anyMatch(c -> c.path().equals("/notify") && c.body().contains(failed.toString())
+                && c.body().contains("\"event\":\"job.failed\""));
+        Job done = queue.find(notify).orElseThrow();
+        JsonNode result = json.valueToTree(done.result);
+        assertThat(result).isEqualTo(json.readTree("{\"webhook\": \"test\", \"event\": \"job.failed\"}"));
     }
 
     /** Equal JSON, numbers compared by value (a long written back may be an int read in). */

@@ -32,6 +32,24 @@ public class Db {
         }
     }
 
+    /** Every row, each as its columns by label (in order). */
+    public java.util.List<java.util.Map<String, Object>> query(String sql, Object... params) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql, params);
+             ResultSet rs = ps.executeQuery()) {
+            java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                java.util.Map<String, Object> row = new java.util.LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     public long count(String sql, Object... params) {
         return ((Number) value(sql, params)).longValue();
     }
