@@ -37,7 +37,7 @@ function draw(plot, xs, ys, label, format) {
   const u = new uPlot({
     width: Math.max(260, plot.clientWidth),
     height: 180,
-    scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
     series: [
       { value: (u, v) => (v == null ? '–' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) },
       { label, stroke, width: 2, points: { show: true, size: 7, fill: stroke }, value: (u, v) => (v == null ? '–' : format(v)) },
@@ -46,6 +46,7 @@ function draw(plot, xs, ys, label, format) {
     cursor: { y: false },
   }, [xs, ys], plot);
   plot.dataset.points = String(u.data[0].length);
+  if (xs.length === 1) u.setScale('x', { min: xs[0] - 3600, max: xs[0] + 3600 }); // one point: an hour either side, not years
   const resize = new ResizeObserver(() => {
     if (!plot.isConnected) { resize.disconnect(); u.destroy(); return; }
     const w = Math.max(260, plot.clientWidth);

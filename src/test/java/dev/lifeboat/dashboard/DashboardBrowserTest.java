@@ -192,6 +192,14 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#retention tbody tr"))).hasSize(backups);
         assertThat(browser.findElement(By.id("retention")).getText()).contains("keep");
         screenshot("target");
+
+        // The dark theme, kept for the next visit, and back.
+        browser.findElement(By.id("theme")).click();
+        waitFor(() -> "dark".equals(browser.findElement(By.tagName("html")).getAttribute("data-theme")), "dark theme");
+        waitFor(By.cssSelector("#chart-size canvas"), WebElement::isDisplayed);
+        screenshot("target-dark");
+        browser.findElement(By.id("theme")).click();
+        waitFor(() -> "light".equals(browser.findElement(By.tagName("html")).getAttribute("data-theme")), "light theme");
     }
 
     @Test
@@ -310,7 +318,7 @@ class DashboardBrowserTest {
     /** The job the last action made, as its notice links it. */
     String lastJobId() {
         String previous = (String) ((JavascriptExecutor) browser).executeScript("return window.__lastJob || null");
-        String id = new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> {
+        String id = new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class).until(d -> {
             List<WebElement> links = d.findElements(By.id("last-job"));
             String jobId = links.isEmpty() ? null : links.get(0).getAttribute("data-job-id");
             return jobId != null && !jobId.equals(previous) ? jobId : null;
