@@ -192,13 +192,13 @@ async function act(label, fn) {
   }
 }
 
-function actionButtons(target, key) {
+function actionButtons(target, key, describedBy) {
   if (!may('backup')) return null;
   return h('div', { class: 'actions' },
-    h('button', { type: 'button', dataset: { key: key + '-backup', action: 'backup' },
+    h('button', { type: 'button', 'aria-describedby': describedBy, dataset: { key: key + '-backup', action: 'backup' },
       onclick: () => act(`Backup of ${target} queued`, () => api('/backups', { method: 'POST', body: { target } })) },
     'Back up now'),
-    h('button', { type: 'button', dataset: { key: key + '-drill', action: 'drill' },
+    h('button', { type: 'button', 'aria-describedby': describedBy, dataset: { key: key + '-drill', action: 'drill' },
       onclick: () => act(`Drill of ${target} queued`, () => api('/drills', { method: 'POST', body: { target } })) },
     'Drill now'));
 }
@@ -223,7 +223,8 @@ function card(t) {
       h('dt', {}, 'Last good backup'),
       h('dd', { class: 'backup-age' }, good
         ? [time(good.createdAt), ` · ${bytes(good.sizeBytes)} `,
-          h('span', { class: 'muted' }, `(schedule allows ${seconds(s.backupMaxAgeSeconds)})`)]
+          h('span', { class: 'muted' }, s.backupSchedule ? `(schedule allows ${seconds(s.backupMaxAgeSeconds)})`
+            : `(allowed without a schedule: ${seconds(s.backupMaxAgeSeconds)})`)]
         : 'none'),
       h('dt', {}, 'Last drill'),
       h('dd', { class: 'drill' }, drill
@@ -238,7 +239,7 @@ function card(t) {
       h('dd', {}, s.anomalies.length ? h('ul', {}, s.anomalies.map((a) => h('li', {}, a))) : 'none'),
       h('dt', {}, 'Pinned'),
       h('dd', {}, s.pinned.length ? `${s.pinned.length} backup${s.pinned.length > 1 ? 's' : ''}` : 'none')),
-    actionButtons(t.name, 'card-' + t.name));
+    actionButtons(t.name, 'card-' + t.name, titleId));
 }
 
 function overview() {
@@ -390,26 +391,27 @@ function backupRow(target, b) {
   const drill = b.lastDrill;
   const duration = b.finishedAt ? (Date.parse(b.finishedAt) - Date.parse(b.createdAt)) / 1000 : null;
   const k = 'backup-' + b.id;
+  const rowId = 'created-' + b.id; // the row's buttons are described by its time
   const buttons = [];
   if (may('verify')) {
-    buttons.push(h('button', { type: 'button', class: 'small', dataset: { key: k + '-verify', action: 'verify' },
+    buttons.push(h('button', { type: 'button', class: 'small', 'aria-describedby': rowId, dataset: { key: k + '-verify', action: 'verify' },
       onclick: () => act(`Verify of backup ${shortId(b.id)} queued`, () => api(`/backups/${b.id}/verify`, { method: 'POST' })) }, 'Verify'));
   }
   if (may('drill')) {
-    buttons.push(h('button', { type: 'button', class: 'small', dataset: { key: k + '-drill', action: 'drill' },
+    buttons.push(h('button', { type: 'button', class: 'small', 'aria-describedby': rowId, dataset: { key: k + '-drill', action: 'drill' },
       onclick: () => act(`Drill of backup ${shortId(b.id)} queued`, () => api('/drills', { method: 'POST', body: { target, backupId: b.id } })) }, 'Drill'));
   }
   if (may('pin')) {
-    buttons.push(h('button', { type: 'button', class: 'small', dataset: { key: k + '-pin', action: b.pinned ? 'unpin' : 'pin' },
+    buttons.push(h('button', { type: 'button', class: 'small', 'aria-describedby': rowId, dataset: { key: k + '-pin', action: b.pinned ? 'unpin' : 'pin' },
       onclick: async () => { if (await act(`Backup ${shortId(b.id)} ${b.pinned ? 'unpinned' : 'pinned'}`,
         () => api(`/backups/${b.id}/${b.pinned ? 'unpin' : 'pin'}`, { method: 'POST' }))) route(); } }, b.pinned ? 'Unpin' : 'Pin'));
   }
   if (may('restore') && b.status === 'available') {
-    buttons.push(h('button', { type: 'button', class: 'small danger', dataset: { key: k + '-restore', action: 'restore' },
+    buttons.push(h('button', { type: 'button', class: 'small danger', 'aria-describedby': rowId, dataset: { key: k + '-restore', action: 'restore' },
       onclick: () => restoreDialog(target, b) }, 'Restore…'));
   }
   return h('tr', { dataset: { backupId: b.id } },
-    h('td', {}, h('span', { title: b.id }, when(b.createdAt))),
+    h('td', {}, h('span', { id: rowId, title: b.id }, when(b.createdAt))),
     h('td', { class: 'num' }, bytes(b.sizeBytes)),
     h('td', { class: 'num' }, seconds(duration)),
     h('td', {}, h('span', { class: 'state ' + (b.status === 'available' ? 'succeeded' : 'failed') }, b.status),
@@ -457,10 +459,10 @@ function targetPage(name) {
     last = key;
     const s = t.health;
     swap(head,
-      h('h1', {}, name, ' ', pill(s.status)),
+      h('h1', { id: 'target-title' }, name, ' ', pill(s.status)),
       h('p', { class: 'muted' }, `${t.profile} · ${t.database} on ${t.host}:${t.port} · storage ${t.storage.join(', ')}`),
       s.reasons.length ? h('ul', { class: 'reasons' }, s.reasons.map((r) => h('li', {}, r))) : h('p', { class: 'ok' }, 'All good.'),
-      actionButtons(name, 'target'));
+      actionButtons(name, 'target', 'target-title'));
     const rows = backups.items.map((b) => backupRow(name, b));
     swap(body,
       h('section', { 'aria-labelledby': 'charts-title' }, h('h2', { id: 'charts-title' }, 'Over time'), charts(backups.items)),

@@ -47,7 +47,7 @@ export function seconds(s) {
   if (s < 10) return s.toFixed(1) + ' s';
   if (s < 120) return Math.round(s) + ' s';
   if (s < 7200) return Math.round(s / 60) + ' min';
-  if (s < 172800) return (s / 3600).toFixed(1) + ' h';
+  if (s < 172800) return (s % 3600 === 0 ? s / 3600 : (s / 3600).toFixed(1)) + ' h';
   if (s < 3 * 31536000) return Math.round(s / 86400) + ' d';
   return Math.round(s / 31536000) + ' years';
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -248,7 +249,10 @@ class DashboardBrowserTest {
     @Order(6)
     void aViewerSeesNoActionsAndAnAdminRestoresOnlyWithTheTypedName() {
         browser.findElement(By.id("signout")).click();
-        signIn(VIEWER);
+        // By keyboard alone: the token field has the focus, Enter signs in.
+        WebElement input = waitFor(By.id("token"), WebElement::isDisplayed);
+        assertThat(browser.switchTo().activeElement()).isEqualTo(input);
+        input.sendKeys(VIEWER, Keys.ENTER);
         assertThat(waitFor(By.id("role-help"), e -> !e.getText().isBlank()).getText()).contains("viewer").contains("no actions");
         assertThat(card("dash").getAttribute("data-status")).isEqualTo("green");
         assertThat(browser.findElements(By.cssSelector("main button"))).as("buttons a viewer sees").isEmpty();
