@@ -262,6 +262,7 @@ class DashboardBrowserTest {
         as(VIEWER).body(Map.of("target", "dash")).post("/api/v1/backups").then().statusCode(403); // the API still says no
 
         browser.findElement(By.id("signout")).click();
+        assertThat(sessionToken()).as("signed out: the token is gone").isNull();
         signIn(ADMIN);
         browser.get(root + "#/targets/dash");
         WebElement restore = waitFor(By.cssSelector("#backups button[data-action=restore]"), WebElement::isDisplayed);
@@ -285,10 +286,14 @@ class DashboardBrowserTest {
         try {
             browser.get(root + "#/");
             card("dash");
-            long overflow = (Long) ((JavascriptExecutor) browser).executeScript(
-                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-            assertThat(overflow).as("horizontal overflow at 375 px").isLessThanOrEqualTo(0);
+            assertThat(horizontalOverflow()).as("horizontal overflow of the overview at 375 px").isLessThanOrEqualTo(0);
             screenshot("overview-375");
+            browser.get(root + "#/targets/dash");
+            waitFor(By.cssSelector("#chart-size canvas"), WebElement::isDisplayed);
+            waitFor(By.cssSelector("#backups tbody tr"), WebElement::isDisplayed);
+            assertThat(horizontalOverflow()).as("horizontal overflow of the target page at 375 px (tables scroll in their box)")
+                    .isLessThanOrEqualTo(0);
+            screenshot("target-375");
         } finally {
             browser.manage().window().setSize(new Dimension(1280, 900));
         }
@@ -309,6 +314,11 @@ class DashboardBrowserTest {
         input.clear();
         input.sendKeys(token);
         browser.findElement(By.id("signin")).click();
+    }
+
+    long horizontalOverflow() {
+        return (Long) ((JavascriptExecutor) browser).executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
     }
 
     String sessionToken() {
