@@ -34,8 +34,8 @@ import java.util.UUID;
  * <ul>
  * <li>red: no available backup; the newest backup job failed (after the newest good backup); the
  * newest drill failed (did not pass, or its job failed);</li>
- * <li>amber: the newest good backup is older than the schedule allows (1.5 times the interval between
- * two scheduled backups; 26 h without a Lifeboat schedule, as for a daily CronJob); no drill yet; a drill
+ * <li>amber: the newest good backup is older than the schedule allows (1.5 times the interval from the
+ * previous scheduled backup to the next; 26 h without a Lifeboat schedule, as for a daily CronJob); no drill yet; a drill
  * schedule whose newest drill is older than 1.5 intervals; anomalies on the newest good backup;</li>
  * <li>green: none of these.</li>
  * </ul>
@@ -54,8 +54,8 @@ public class TargetHealth {
             @Schema(description = "Why it is not green, one sentence each; empty when green") List<String> reasons,
             @Schema(description = "The newest available backup, or null") GoodBackup lastGoodBackup,
             @Schema(description = "Age of the newest available backup in seconds, or null") Long backupAgeSeconds,
-            @Schema(description = "The age above which the newest good backup is overdue: 1.5 times the backup schedule's interval, "
-                    + "or 26 h without a schedule") long backupMaxAgeSeconds,
+            @Schema(description = "The age above which the newest good backup is overdue: 1.5 times the backup schedule's interval "
+                    + "(from the previous scheduled time to the next), or 26 h without a schedule") long backupMaxAgeSeconds,
             @Schema(description = "The newest backup job that ended (succeeded or failed), or null") LastJob lastBackupJob,
             @Schema(description = "The newest drill of any backup of the target, or null") LastDrill lastDrill,
             @Schema(description = "Cron expression of Lifeboat's backup schedule, or null", example = "0 0 3 * * ?") String backupSchedule,
@@ -181,7 +181,11 @@ public class TargetHealth {
         return verdict;
     }
 
-    /** A cron schedule's next fire time and its interval (between the next two fires); nulls without a schedule. */
+    /**
+     * A cron schedule's next fire time and its interval now: from the previous scheduled time to the
+     * next (so a weekday schedule allows the weekend's gap on a Sunday); nulls without a schedule, and
+     * no interval for a schedule that never fired before now or never fires again.
+     */
     record Schedule(Instant next, Duration interval) {
         static Schedule of(String cron, Instant now, ZoneId zone) {
             if (cron == null || cron.isBlank()) {
@@ -189,9 +193,9 @@ public class TargetHealth {
             }
             ExecutionTime times = ExecutionTime.forCron(QUARTZ.parse(cron));
             Optional<ZonedDateTime> next = times.nextExecution(now.atZone(zone));
-            Optional<ZonedDateTime> after = next.flatMap(times::nextExecution);
-            return new Schedule(next.map(ZonedDateTime::toInstant).orElse(null),
-                    after.map(a -> Duration.between(next.get(), a)).orElse(null));
+            Optional<ZonedDateTime> previous = times.lastExecution(now.atZone(zone));
+            Duration interval = next.isPresent() && previous.isPresent() ? Duration.between(previous.get(), next.get()) : null;
+            return new Schedule(next.map(ZonedDateTime::toInstant).orElse(null), interval);
         }
     }
 

@@ -63,7 +63,7 @@ class TargetHealthTest {
         assertThat(beta.getString("backupSchedule")).isEqualTo("0 0 3 1 1 ? 2099");
         assertThat(beta.getString("nextBackup")).startsWith("2099-01-01T");
         assertThat(beta.getString("nextDrill")).startsWith("2099-01-01T");
-        // A schedule that fires once has no interval: the unscheduled allowance applies.
+        // A schedule that never fired before has no interval yet: the unscheduled allowance applies.
         assertThat(beta.getLong("backupMaxAgeSeconds")).isEqualTo(TargetHealth.UNSCHEDULED_MAX_AGE.toSeconds());
         JsonPath alpha = as(VIEWER).get("/api/v1/targets/alpha").jsonPath().setRootPath("health");
         assertThat(alpha.getString("nextBackup")).isNull();
@@ -78,6 +78,10 @@ class TargetHealthTest {
         assertThat(daily.interval()).isEqualTo(Duration.ofDays(1));
         TargetHealth.Schedule sundays = TargetHealth.Schedule.of("0 0 5 ? * SUN", now, ZoneOffset.UTC);
         assertThat(sundays.interval()).isEqualTo(Duration.ofDays(7));
+        // Weekdays only: on a Sunday the gap is Friday to Monday, so Friday's backup is not overdue over the weekend.
+        Instant sunday = Instant.parse("2026-12-06T10:00:00Z");
+        assertThat(TargetHealth.Schedule.of("0 0 3 ? * MON-FRI", sunday, ZoneOffset.UTC).interval()).isEqualTo(Duration.ofDays(3));
+        assertThat(TargetHealth.Schedule.of("0 0 3 ? * MON-FRI", now, ZoneOffset.UTC).interval()).isEqualTo(Duration.ofDays(1));
         assertThat(TargetHealth.Schedule.of(null, now, ZoneOffset.UTC).next()).isNull();
         assertThat(List.of(TargetHealth.human(Duration.ofHours(36)), TargetHealth.human(Duration.ofMinutes(5)))).containsExactly("36 h", "5 min");
     }
