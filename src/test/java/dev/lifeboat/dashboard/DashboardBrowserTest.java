@@ -62,6 +62,7 @@ class DashboardBrowserTest {
     static final Path SHOTS = Path.of("target/screenshots");
     static final String DASH_DB = "lifeboat_dash";
     static final String SLOW_DB = "lifeboat_dashslow";
+    static final String RESTORED_DB = "lbt_dash_restored";
 
     static ChromeDriverService service;
     static ChromeDriver browser;
@@ -171,6 +172,7 @@ class DashboardBrowserTest {
         assertThat(green.findElement(By.cssSelector(".drill")).getText()).startsWith("passed · RTO ");
         assertThat(green.getText()).contains("Last good backup").contains("Next backup").contains("not scheduled here");
         ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
+        assertThat(lowContrastText()).as("text below WCAG AA contrast on the overview").isEmpty();
         screenshot("overview");
     }
 
@@ -192,12 +194,14 @@ class DashboardBrowserTest {
                 .containsExactly("verify", "drill");
         assertThat(browser.findElements(By.cssSelector("#retention tbody tr"))).hasSize(backups);
         assertThat(browser.findElement(By.id("retention")).getText()).contains("keep");
+        assertThat(lowContrastText()).as("text below WCAG AA contrast, light theme").isEmpty();
         screenshot("target");
 
         // The dark theme, kept for the next visit, and back.
         browser.findElement(By.id("theme")).click();
         waitFor(() -> "dark".equals(browser.findElement(By.tagName("html")).getAttribute("data-theme")), "dark theme");
         waitFor(By.cssSelector("#chart-size canvas"), WebElement::isDisplayed);
+        assertThat(lowContrastText()).as("text below WCAG AA contrast, dark theme").isEmpty();
         screenshot("target-dark");
         browser.findElement(By.id("theme")).click();
         waitFor(() -> "light".equals(browser.findElement(By.tagName("html")).getAttribute("data-theme")), "light theme");
@@ -247,7 +251,7 @@ class DashboardBrowserTest {
 
     @Test
     @Order(6)
-    void aViewerSeesNoActionsAndAnAdminRestoresOnlyWithTheTypedName() {
+    void aViewerSeesNoActionsAndAnAdminRestoresOnlyWithTheTypedName() throws Exception {
         browser.findElement(By.id("signout")).click();
         // By keyboard alone: the token field has the focus, Enter signs in.
         WebElement input = waitFor(By.id("token"), WebElement::isDisplayed);
@@ -277,6 +281,24 @@ class DashboardBrowserTest {
         assertThat(submit.isEnabled()).as("replace with the typed name 'dash'").isTrue();
         dialog.findElement(By.cssSelector("button.ghost")).click();
         assertThat(dialog.isDisplayed()).isFalse();
+
+        // A restore into a new database, from the dialog: a real restore job.
+        PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + RESTORED_DB + " WITH (FORCE)");
+        browser.findElement(By.cssSelector("#backups button[data-action=restore]")).click();
+        dialog = waitFor(By.id("restore-dialog"), WebElement::isDisplayed);
+        WebElement database = dialog.findElement(By.id("restore-db"));
+        assertThat(browser.switchTo().activeElement()).as("the dialog starts at the database name").isEqualTo(database);
+        database.clear();
+        database.sendKeys(RESTORED_DB);
+        dialog.findElement(By.cssSelector("button[type=submit]")).click();
+        JsonPath restored = awaitJob(lastJobId());
+        try {
+            assertThat(restored.getString("kind")).isEqualTo("restore");
+            assertThat(restored.getString("status")).as(restored.prettify()).isEqualTo("succeeded");
+            assertThat(PgTestDb.count(RESTORED_DB, "SELECT count(*) FROM boats")).isEqualTo(2000);
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + RESTORED_DB + " WITH (FORCE)");
+        }
     }
 
     @Test
@@ -314,6 +336,45 @@ class DashboardBrowserTest {
         input.clear();
         input.sendKeys(token);
         browser.findElement(By.id("signin")).click();
+    }
+
+    /**
+     * Every visible text on the page whose contrast with its background is below WCAG AA (4.5:1, or
+     * 3:1 for large text), as "text (ratio)"; disabled controls are exempt, as in WCAG.
+     */
+    @SuppressWarnings("unchecked")
+    List<String> lowContrastText() {
+        Map<String, Object> found = (Map<String, Object>) ((JavascriptExecutor) browser).executeScript("""
+                const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+                const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+                const background = (el) => {
+                  for (let e = el; e; e = e.parentElement) {
+                    const c = rgb(getComputedStyle(e).backgroundColor);
+                    if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+                  }
+                  return rgb(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+                };
+                const bad = [];
+                let checked = 0;
+                for (const el of document.querySelectorAll('body *')) {
+                  const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join(' ').trim();
+                  if (!text || el.closest('[disabled], .sr-only, [hidden]')) continue;
+                  const box = el.getBoundingClientRect();
+                  if (box.width === 0 || box.height === 0 || box.right < 0) continue;
+                  const style = getComputedStyle(el);
+                  if (style.visibility === 'hidden' || style.display === 'none') continue;
+                  checked++;
+                  const a = lum(rgb(style.color).slice(0, 3)), b = lum(background(el));
+                  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                  const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+                  const large = size >= 24 || (bold && size >= 18.66);
+                  if (ratio < (large ? 3 : 4.5)) bad.push(text.slice(0, 40) + ' (' + ratio.toFixed(2) + ')');
+                }
+                return {checked, bad};
+                """);
+        assertThat((Long) found.get("checked")).as("texts whose contrast was checked").isGreaterThan(20);
+        return (List<String>) found.get("bad");
     }
 
     long horizontalOverflow() {
