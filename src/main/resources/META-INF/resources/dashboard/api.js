@@ -23,7 +23,8 @@ export async function api(path, { method = 'GET', body, bearer } = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch('/api/v1' + path, {
+    // Relative to the page, so the dashboard also works under a proxy's path prefix or quarkus.http.root-path.
+    res = await fetch('api/v1' + path, {
       method, headers, cache: 'no-store', credentials: 'omit',
       body: body === undefined ? undefined : JSON.stringify(body),
     });

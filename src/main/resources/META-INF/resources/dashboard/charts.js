@@ -1,5 +1,5 @@
 // Time-series charts with uPlot, served from its webjar (no CDN, no build step).
-import uPlot from '/webjars/uplot/1.6.30/dist/uPlot.esm.js';
+import uPlot from '../webjars/uplot/1.6.30/dist/uPlot.esm.js';
 import { h } from './dom.js';
 
 function css(name) {
