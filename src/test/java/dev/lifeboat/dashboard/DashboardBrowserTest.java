@@ -195,7 +195,7 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#retention tbody tr"))).hasSize(backups);
         assertThat(browser.findElement(By.id("retention")).getText()).contains("keep");
         assertThat(lowContrastText()).as("text below WCAG AA contrast, light theme").isEmpty();
-        screenshot("target");
+        fullPageScreenshot("target");
 
         // The dark theme, kept for the next visit, and back.
         browser.findElement(By.id("theme")).click();
@@ -414,6 +414,18 @@ class DashboardBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(20)).withMessage(what)
                 .ignoring(StaleElementReferenceException.class)
                 .until(d -> condition.getAsBoolean());
+    }
+
+    /** The whole page: the window as tall as the document (at most 2400 px), then back to 1280x900. */
+    static void fullPageScreenshot(String name) {
+        long height = (Long) browser.executeScript("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new Dimension(1280, (int) Math.min(2400, height + 140)));
+        try {
+            waitFor(By.cssSelector("#chart-size canvas"), WebElement::isDisplayed);
+            screenshot(name);
+        } finally {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+        }
     }
 
     static void screenshot(String name) {
