@@ -35,10 +35,11 @@ themeButton.addEventListener('click', () => {
 
 // ---- messages ----
 
-function showProblem(e) {
+function showProblem(e, from = 'action') {
   const detail = e instanceof ApiError ? e.message : 'Something went wrong in the dashboard: ' + (e && e.message ? e.message : e);
   errorBox.replaceChildren(h('strong', {}, e && e.status ? `Error ${e.status}: ` : 'Error: '), detail);
   errorBox.hidden = false;
+  errorBox.dataset.from = from; // a refresh that works again clears only its own problem, never an action's
   if (e && e.status === 401) signOut('Your token is no longer accepted: ' + detail);
 }
 
@@ -167,8 +168,7 @@ function refresher(fn) {
       if (id === renderId && errorBox.dataset.from === 'refresh') clearProblem();
     } catch (e) {
       if (id !== renderId) return;
-      showProblem(e);
-      errorBox.dataset.from = 'refresh';
+      showProblem(e, 'refresh');
     }
   };
 }
