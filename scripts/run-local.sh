@@ -27,6 +27,7 @@ for a in "$@"; do case "$a" in -Dquarkus.http.port=*) http_port=${a#*=} ;; esac;
 cat >&2 <<MSG
 
   Lifeboat is starting on http://127.0.0.1:$http_port
+    Dashboard:    http://127.0.0.1:$http_port/             (sign in with the token below)
     Swagger UI:   http://127.0.0.1:$http_port/q/swagger-ui   (Authorize with the token below)
     Admin token:  $token
     Try:          curl -s -H "Authorization: Bearer $token" http://127.0.0.1:$http_port/api/v1/targets

@@ -38,10 +38,11 @@ public class TargetResource {
     public record TargetView(@Schema(example = "demo") String name, String host, int port,
                              @Schema(example = "lifeboat_demo") String database, String username,
                              List<String> storage, @Schema(enumeration = {"generic", "mastodon"}) String profile,
-                             @Schema(description = "Whether a password or password file is configured") boolean passwordConfigured) {
-        static TargetView of(Target t) {
+                             @Schema(description = "Whether a password or password file is configured") boolean passwordConfigured,
+                             @Schema(description = "Traffic light, newest good backup, last drill, next scheduled runs, anomalies, pins") TargetHealth.View health) {
+        static TargetView of(Target t, TargetHealth.View health) {
             return new TargetView(t.name(), t.host(), t.port(), t.database(), t.username(), t.storage(), t.profile().id(),
-                    t.passwordConfigured());
+                    t.passwordConfigured(), health);
         }
     }
 
@@ -53,6 +54,8 @@ public class TargetResource {
     Targets targets;
     @Inject
     TargetCheck targetCheck;
+    @Inject
+    TargetHealth health;
 
     @Schema(name = "TargetCheck")
     public record CheckView(@Schema(description = "credentials, connection, pg_dump, encryption, storage:<name>") String name,
@@ -140,11 +143,13 @@ public class TargetResource {
 
     @GET
     @Requires(Role.VIEWER)
-    @Operation(summary = "List targets")
+    @Operation(summary = "List targets", description = "Every configured target with its health: green, amber or red and why, "
+            + "the newest good backup and its age against the schedule, the last backup job and drill, the next scheduled backup "
+            + "and drill, anomalies and pinned backups.")
     @APIResponse(responseCode = "200", description = "Every configured target",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TargetList.class)))
     public TargetList listTargets() {
-        return new TargetList(targets.all().stream().map(TargetView::of).toList());
+        return new TargetList(targets.all().stream().map(t -> TargetView.of(t, health.of(t))).toList());
     }
 
     @GET
@@ -155,6 +160,7 @@ public class TargetResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TargetView.class)))
     @APIResponse(responseCode = "404", ref = "NotFound")
     public TargetView getTarget(@PathParam("name") String name) {
-        return TargetView.of(require(name));
+        Target t = require(name);
+        return TargetView.of(t, health.of(t));
     }
 }

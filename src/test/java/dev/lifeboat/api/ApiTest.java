@@ -62,6 +62,7 @@ class ApiTest {
                 new Call("GET", "/api/v1/jobs/" + queuedJob, null, VIEWER),
                 new Call("GET", "/api/v1/targets", null, VIEWER),
                 new Call("GET", "/api/v1/targets/alpha", null, VIEWER),
+                new Call("GET", "/api/v1/whoami", null, VIEWER),
                 new Call("POST", "/api/v1/backups", "{\"target\":\"alpha\"}", OPERATOR),
                 new Call("POST", "/api/v1/drills", "{\"target\":\"alpha\"}", OPERATOR),
                 new Call("POST", "/api/v1/jobs/" + UUID.randomUUID() + "/cancel", null, OPERATOR),
