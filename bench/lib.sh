@@ -194,7 +194,7 @@ start_lifeboat() {
   psql_q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
   http_port=$(free_port)
   API=http://127.0.0.1:$http_port
-  log "starting Lifeboat with -Xmx$XMX on $API ($JAR)"
+  log "starting Lifeboat with -Xmx$XMX $JVM_OPTS on $API ($JAR)"
   launch_lifeboat "$WORK/lifeboat.log" "$http_port" "jdbc:postgresql://127.0.0.1:$PGPORT/$db" "$role" "$@"
   SVC_PID=$LAUNCHED_PID
   wait_ready "$API" "$SVC_PID" "$WORK/lifeboat.log" 600 || die "Lifeboat did not get ready"
@@ -206,6 +206,12 @@ start_lifeboat() {
 # its hash is configured), the storage "s3" on S3Proxy (path-style, prefix lifeboat), the age RECIPIENT
 # and the given properties (the script's storages, targets, ...). Does not wait. -> LAUNCHED_PID
 LAUNCHED_PID=
+# The JVM options the container image starts Lifeboat with (its JAVA_OPTS, less MaxRAMPercentage: the
+# benchmarks give -Xmx), so that the figures are the shipped configuration's. BENCH_JVM_OPTS overrides
+# them (e.g. BENCH_JVM_OPTS= for the JVM's defaults).
+IMAGE_JVM_OPTS=$(sed -n 's/^ *JAVA_OPTS="\([^"]*\)".*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../src/main/docker/Dockerfile.jvm" \
+  | tr ' ' '\n' | grep -v MaxRAMPercentage | tr '\n' ' ')
+JVM_OPTS=${BENCH_JVM_OPTS-$IMAGE_JVM_OPTS}
 launch_lifeboat() {
   local log_file=$1 http_port=$2 jdbc_url=$3 role=$4
   shift 4
@@ -213,7 +219,8 @@ launch_lifeboat() {
   QUARKUS_DATASOURCE_PASSWORD=lifeboat_test \
   BENCH_TOKEN_HASH="sha256:$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" \
   BENCH_S3_SECRET="$(cat "$WORK/s3-secret")" \
-  java "-Xmx$XMX" \
+  # shellcheck disable=SC2086 # JVM_OPTS is a list of options
+  java "-Xmx$XMX" $JVM_OPTS \
     -Dquarkus.http.port="$http_port" \
     -Dquarkus.datasource.jdbc.url="$jdbc_url" \
     -Dquarkus.datasource.username=lifeboat_test \
