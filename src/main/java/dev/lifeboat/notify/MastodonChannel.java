@@ -61,10 +61,15 @@ public class MastodonChannel implements NotificationChannel {
         return http.send(request, "mastodon " + name + " (" + HttpDelivery.shown(instance) + ")", notice.args(), List.of(token));
     }
 
-    /** The mentions, then the notice, at most 500 characters in all. */
+    /**
+     * The mentions, then the notice, at most 500 characters in all. An {@code @} in the notice gets a
+     * zero-width space after it: a table named {@code @someone@their.server} in an anomaly warning, or a
+     * role in an error, must not make Mastodon mention that account (a mention in a direct status makes
+     * it a recipient, and would hand it the notice).
+     */
     static String status(List<String> to, Notice notice) {
         String mentions = to.stream().map(String::trim).filter(s -> !s.isEmpty()).map(s -> s.startsWith("@") ? s : "@" + s)
                 .reduce((a, b) -> a + " " + b).map(m -> m + " ").orElse("");
-        return Notice.truncate(mentions + notice.text(), MAX_STATUS);
+        return Notice.truncate(mentions + notice.text().replace("@", "@\u200B"), MAX_STATUS);
     }
 }

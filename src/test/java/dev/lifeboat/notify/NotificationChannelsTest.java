@@ -267,6 +267,14 @@ class NotificationChannelsTest {
         }
 
         @Test
+        void aTableNamedAtRoomDoesNotNotifyTheWholeRoom() throws Exception {
+            Notice notice = notice("matrix", "room", NotificationEvent.ANOMALY_DETECTED, List.of("table public.\"@room\" lost all its rows"));
+            assertThat(channel(FakeServices.MATRIX_TOKEN).deliver("room", notice)).isInstanceOf(JobOutcome.Succeeded.class);
+            String body = JSON.readTree(fake.of("matrix").get(0).body()).get("body").asText();
+            assertThat(body).contains("\"@\u200Broom\"").doesNotContain("@room");
+        }
+
+        @Test
         void aTokenFromASecretFileWithItsTrailingLineBreakWorks() throws Exception {
             assertThat(channel(FakeServices.MATRIX_TOKEN + "\n").deliver("room", failed("matrix", "room"))).isInstanceOf(JobOutcome.Succeeded.class);
             assertThat(fake.refused).isEmpty();
@@ -333,6 +341,16 @@ class NotificationChannelsTest {
             Map<String, String> form = form(m);
             assertThat(form.get("visibility")).isEqualTo("direct");
             assertThat(form.get("status")).startsWith("@admin@example.social Lifeboat: the backup of mastodon failed");
+        }
+
+        @Test
+        void anAccountNamedInAWarningIsNotMentioned() throws Exception {
+            Notice notice = notice("mastodon", "me", NotificationEvent.ANOMALY_DETECTED,
+                    List.of("table public.\"@victim@other.example\" lost 90 % of its rows"));
+            assertThat(channel(Map.of()).deliver("me", notice)).isInstanceOf(JobOutcome.Succeeded.class);
+            String status = form(fake.of("mastodon").get(0)).get("status");
+            assertThat(status).startsWith("@admin@example.social ").contains("@\u200Bvictim@\u200Bother.example")
+                    .doesNotContain("@victim@other.example");
         }
 
         @Test
