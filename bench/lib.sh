@@ -215,11 +215,11 @@ JVM_OPTS=${BENCH_JVM_OPTS-$IMAGE_JVM_OPTS}
 launch_lifeboat() {
   local log_file=$1 http_port=$2 jdbc_url=$3 role=$4
   shift 4
-  # Secrets go through the environment and files, never the command line.
+  # Secrets go through the environment and files, never the command line. JVM_OPTS is a list of options.
+  # shellcheck disable=SC2086
   QUARKUS_DATASOURCE_PASSWORD=lifeboat_test \
   BENCH_TOKEN_HASH="sha256:$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" \
   BENCH_S3_SECRET="$(cat "$WORK/s3-secret")" \
-  # shellcheck disable=SC2086 # JVM_OPTS is a list of options
   java "-Xmx$XMX" $JVM_OPTS \
     -Dquarkus.http.port="$http_port" \
     -Dquarkus.datasource.jdbc.url="$jdbc_url" \
