@@ -201,6 +201,8 @@ public final class ArchiveRowCounter extends OutputStream {
 
     private String reason;
     private boolean closed;
+    /** The byte where a custom archive's data section (its first data block) begins; -1 until known. */
+    private long dataStart = -1;
     private final byte[] one = new byte[1];
 
     /** A counter for a custom-format archive ({@code pg_dump -Fc -Z0}). */
@@ -262,6 +264,25 @@ public final class ArchiveRowCounter extends OutputStream {
     /** Why {@link #result()} is empty (a sentence for a log line and the manifest); null when it is not. */
     public String unsupportedReason() {
         return reason != null ? reason : endProblem();
+    }
+
+    /**
+     * Where the data section of an uncompressed custom archive begins (the byte after its table of
+     * contents), once the counter has read that far without failing; -1 before, or for an archive it
+     * cannot read (compressed, unknown version, corrupt).
+     */
+    long dataStart() {
+        return reason != null ? -1 : dataStart;
+    }
+
+    /** Whether the counter stopped reading: the archive is one it cannot read. */
+    boolean failed() {
+        return reason != null;
+    }
+
+    /** The archive's size of an int in bytes (its header's intSize), once read; 0 before. */
+    int intSize() {
+        return intSize;
     }
 
     /** The archive's format version ({@code 1.14-0}), once the header was read; null before. */
@@ -694,6 +715,9 @@ public final class ArchiveRowCounter extends OutputStream {
         if (entriesLeft > 0) {
             start(Field.DUMP_ID);
         } else if (flavour == Flavour.CUSTOM) {
+            if (dataStart < 0) {
+                dataStart = position;
+            }
             start(Field.BLOCK_TYPE);
         } else {
             start(Field.END);

@@ -6,6 +6,7 @@ import dev.lifeboat.job.JobCancelledException;
 import dev.lifeboat.job.JobContext;
 import dev.lifeboat.job.PermanentJobException;
 import dev.lifeboat.pg.PgCommand;
+import dev.lifeboat.pg.CopyChunkCoalescer;
 import dev.lifeboat.pg.PgConnectInfo;
 import dev.lifeboat.pg.PgProcess;
 import dev.lifeboat.pg.PgProcessException;
@@ -134,21 +135,32 @@ public final class ArchiveRestore {
         try (PgProcess p = PgProcess.start(cmd)) {
             p.cancelOn(ctx::onCancel);
             String streamError = null;
-            try (InputStream plain = src.openDump(identities); OutputStream toRestore = p.stdin()) {
-                byte[] buf = new byte[256 * 1024];
-                long done = 0;
-                int n;
-                while ((n = plain.read(buf)) >= 0) {
-                    if (ctx.isCancelled()) {
-                        throw new JobCancelledException(ctx.stopReason());
+            // pg_restore reads this stream in order: the table data may come in fewer, larger chunks
+            // (one CopyData message per chunk instead of one per row; see CopyChunkCoalescer).
+            try (InputStream plain = src.openDump(identities)) {
+                OutputStream toRestore = new CopyChunkCoalescer(p.stdin());
+                try {
+                    byte[] buf = new byte[256 * 1024];
+                    long done = 0;
+                    int n;
+                    while ((n = plain.read(buf)) >= 0) {
+                        if (ctx.isCancelled()) {
+                            throw new JobCancelledException(ctx.stopReason());
+                        }
+                        try {
+                            toRestore.write(buf, 0, n);
+                        } catch (IOException pipe) {
+                            break; // pg_restore stopped reading: its exit status says why
+                        }
+                        done += n;
+                        ctx.progress("restoring", done, src.backup().archiveSize());
                     }
+                } finally {
                     try {
-                        toRestore.write(buf, 0, n);
+                        toRestore.close(); // the last joined chunk, then end of input
                     } catch (IOException pipe) {
-                        break; // pg_restore stopped reading: its exit status says why
+                        // pg_restore stopped reading: its exit status says why
                     }
-                    done += n;
-                    ctx.progress("restoring", done, src.backup().archiveSize());
                 }
             } catch (AgeDecryptionException e) {
                 streamError = "decryption failed: " + e.getMessage();

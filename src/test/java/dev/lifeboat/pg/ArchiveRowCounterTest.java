@@ -1,5 +1,6 @@
 package dev.lifeboat.pg;
 
+import dev.lifeboat.support.PgCompare;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,6 +188,71 @@ class ArchiveRowCounterTest {
         assertThat(counts.rows()).isEqualTo(expected);
         assertThat(counts.archiveVersion()).matches("1\\.1[456]-0");
         assertThat(full.streamed().unsupportedReason()).isNull();
+    }
+
+    /**
+     * {@link CopyChunkCoalescer}: the archive pg_restore gets has the table data in a few large chunks
+     * instead of one per row, the same rows (counted), and restores into a database identical to the
+     * source, whatever pieces the archive arrives in.
+     */
+    @Test
+    void coalescedChunksRestoreTheSameDatabase() throws Exception {
+        byte[] original = full.archive();
+        Random random = new Random(11);
+        for (int max : new int[] {1 << 20, 4096, 7}) {
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+            try (CopyChunkCoalescer c = new CopyChunkCoalescer(joined)) {
+                for (int off = 0; off < original.length; ) {
+                    int n = Math.min(original.length - off, 1 + random.nextInt(max));
+                    c.write(original, off, n);
+                    off += n;
+                }
+            }
+            byte[] out = joined.toByteArray();
+            assertThat((long) original.length - out.length).as("a 5-byte chunk header per row is gone (pieces of at most " + max + ")")
+                    .isGreaterThan(5L * BIG_ROWS - 5L * 1000);
+            ArchiveRowCounter counter = new ArchiveRowCounter();
+            counter.write(out);
+            assertThat(counter.result().orElseThrow(() -> new AssertionError(counter.unsupportedReason())).rows()).isEqualTo(full.expected());
+        }
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        try (CopyChunkCoalescer c = new CopyChunkCoalescer(joined)) {
+            c.write(original);
+        }
+        String restored = DB + "_joined";
+        PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
+        PgTestDb.execIn("lifeboat_test", "CREATE DATABASE " + restored);
+        try {
+            PgCompare.runTool("pg_restore", restored, List.of("--exit-on-error", "-d", restored),
+                    new java.io.ByteArrayInputStream(joined.toByteArray()));
+            assertThat(PgCompare.compare(DB, restored)).as("differences between the source and the restored copy").isEmpty();
+        } finally {
+            PgTestDb.execIn("lifeboat_test", "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void archivesTheCoalescerCannotReadPassUntouched() throws Exception {
+        byte[] gzip = dumpCustom(List.of()).archive(); // pg_dump's default: compressed
+        byte[] garbage = "PGDMP but not really an archive at all, just text".getBytes(StandardCharsets.US_ASCII);
+        byte[] truncated = Arrays.copyOf(full.archive(), full.archive().length / 2);
+        for (byte[] a : List.of(gzip, garbage, truncated)) {
+            ByteArrayOutputStream passed = new ByteArrayOutputStream();
+            try (CopyChunkCoalescer c = new CopyChunkCoalescer(passed)) {
+                for (int off = 0; off < a.length; off += 1000) {
+                    c.write(a, off, Math.min(1000, a.length - off));
+                }
+            }
+            if (a == truncated) {
+                // joined, but not one byte of data lost: the counter finds the same place cut short
+                ArchiveRowCounter counter = new ArchiveRowCounter();
+                counter.write(passed.toByteArray());
+                assertThat(counter.result()).isEmpty();
+                assertThat(counter.unsupportedReason()).contains("truncated");
+            } else {
+                assertThat(passed.toByteArray()).isEqualTo(a);
+            }
+        }
     }
 
     @Test
