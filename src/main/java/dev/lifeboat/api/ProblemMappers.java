@@ -22,7 +22,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.sql.SQLException;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -125,8 +124,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response notAllowed(NotAllowedException e, UriInfo uri, Request request) {
-        Set<String> allowed = new TreeSet<>(e.getResponse().getAllowedMethods());
-        allowed.addAll(allowedMethods.on(path(uri)));
+        Set<String> allowed = allowedMethods.on(path(uri)); // the framework's exception carries none
         return Problem.response(405, request.getMethod() + " is not allowed on " + path(uri) + "; allowed: "
                         + String.join(", ", allowed) + ".", path(uri))
                 .header(HttpHeaders.ALLOW, String.join(", ", allowed)).build();

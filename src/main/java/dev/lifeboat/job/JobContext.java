@@ -147,7 +147,11 @@ public final class JobContext {
      * (bytes per second, ETA) is measured from the first report of the phase.
      */
     public void progress(String phase, Long bytesDone, Long bytesTotal) {
-        long now = System.nanoTime();
+        progress(phase, bytesDone, bytesTotal, System.nanoTime());
+    }
+
+    /** {@link #progress(String, Long, Long)} at {@code now} (System.nanoTime()); visible for tests. */
+    void progress(String phase, Long bytesDone, Long bytesTotal, long now) {
         PhaseStart start = phaseStart;
         if (start == null || !Objects.equals(start.phase(), phase) || bytesDone == null || start.bytes() > bytesDone) {
             start = new PhaseStart(phase, bytesDone == null ? 0 : bytesDone, now);

@@ -199,7 +199,7 @@ public final class CopyChunkCoalescer extends OutputStream {
         if (joinedLength == 0) {
             return;
         }
-        byte[] length = new byte[1 + intSize];
+        byte[] length = new byte[1 + intSize]; // once per 256 KiB at most
         for (int i = 1, v = joinedLength; i <= intSize; i++, v >>>= 8) {
             length[i] = (byte) v;
         }
@@ -221,12 +221,8 @@ public final class CopyChunkCoalescer extends OutputStream {
         }
         closed = true;
         try {
-            if (state == State.DATA || state == State.DATA_LENGTH) {
-                flushJoined();
-                if (state == State.DATA_LENGTH && intHave > 0) {
-                    out.write(intBytes, 0, intHave);
-                }
-            } else if (intHave > 0) {
+            flushJoined();
+            if (intHave > 0) { // the archive ended inside an int: pass its bytes on as they were
                 out.write(intBytes, 0, intHave);
             }
         } finally {
