@@ -166,9 +166,8 @@ raw_run() { # custom|directory scale -> SECS (CREATE DATABASE + pg_restore), DRO
   t2=$(now)
   SECS=$(elapsed "$t0" "$t1"); DROP_SECS=$(elapsed "$t1" "$t2")
 }
-count_rows() { # db: what the drill's row counting does (count(*) of every ordinary user table, one backend)
+count_rows() { # db: what the drill's row counting does (count(*) of every ordinary user table, the server's parallel workers allowed)
   PGUSER=$TROLE psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<'SQL'
-SET max_parallel_workers_per_gather = 0;
 SET jit = off;
 SELECT format('SELECT count(*) FROM ONLY %s', c.oid::regclass)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -121,12 +121,27 @@ public final class SnapshotSession implements AutoCloseable {
      * both share the reads instead of scanning twice. It takes {@code ACCESS SHARE} locks (which only
      * block DDL), as pg_dump does, until {@link #close()}. Not to be called concurrently with itself.
      */
-    public synchronized Map<String, Long> rowCounts() {
+    public Map<String, Long> rowCounts() {
+        return rowCounts(false);
+    }
+
+    /**
+     * {@link #rowCounts()} of a database nothing else works on (a restored one being checked): each
+     * count may use the server's parallel workers ({@code max_parallel_workers_per_gather}), so a
+     * large table is scanned by several backends at once.
+     */
+    public Map<String, Long> rowCountsWithParallelWorkers() {
+        return rowCounts(true);
+    }
+
+    private synchronized Map<String, Long> rowCounts(boolean parallelWorkers) {
         if (rowCounts == null) {
             try (Statement st = connection.createStatement()) {
-                // One backend, no parallel workers: the counts run beside pg_dump and only need to finish
-                // before it does; parallel workers would take CPU from the dump itself.
-                st.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+                if (!parallelWorkers) {
+                    // One backend, no parallel workers: the counts run beside pg_dump and only need to finish
+                    // before it does; parallel workers would take CPU from the dump itself.
+                    st.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+                }
                 st.execute("SET LOCAL jit = off"); // compiling each count query costs more than it saves
                 rowCounts = countRows(st);
             } catch (SQLException e) {

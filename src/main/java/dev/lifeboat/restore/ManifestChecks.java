@@ -20,7 +20,7 @@ public final class ManifestChecks {
     public static List<Check> compare(PgConnectInfo restoredDb, Manifest manifest) throws SQLException {
         List<Check> checks = new ArrayList<>();
         try (SnapshotSession restored = SnapshotSession.open(restoredDb)) {
-            checks.add(compareCounts(manifest.rowCounts(), restored.rowCounts()));
+            checks.add(compareCounts(manifest.rowCounts(), restored.rowCountsWithParallelWorkers()));
             if (manifest.schemaCounts() != null) {
                 boolean same = manifest.schemaCounts().equals(restored.schemaCounts());
                 checks.add(new Check("schema objects", same, same
