@@ -10,10 +10,10 @@ import java.util.Optional;
  * <h2>Multipart uploads and memory</h2>
  * An object is sent in parts of {@code partSize} bytes; the part size doubles every 1,000 parts up to
  * {@code maxPartSize} (at least {@code partSize}), because S3 allows at most 10,000 parts. With the
- * defaults (16 MiB, cap 64 MiB) 10,000 parts hold about 547 GiB. Each part is buffered in memory while
+ * defaults (8 MiB, cap 64 MiB) 10,000 parts hold about 492 GiB. Each part is buffered in memory while
  * up to {@code uploadConcurrency} earlier parts are being sent, so one upload uses at most
- * {@code (uploadConcurrency + 1) × current part size} of heap: 48 MiB with the defaults, 96 MiB
- * once an object passes ~16 GiB (1,000 parts) and 192 MiB past ~47 GiB (2,000 parts).
+ * {@code (uploadConcurrency + 1) × current part size} of heap: 24 MiB with the defaults, 48 MiB
+ * once an object passes ~8 GiB (1,000 parts), 96 MiB past ~23 GiB and 192 MiB past ~55 GiB.
  *
  * @param endpoint          the S3-compatible endpoint (MinIO, Ceph, R2, B2, Wasabi, S3Proxy); empty for AWS
  * @param bucket            the bucket
@@ -34,7 +34,7 @@ public record S3Settings(Optional<URI> endpoint, String bucket, String region, S
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
     /** Parts are Java arrays; 1 GiB is far beyond any sensible setting and well within an array's limit. */
     public static final long MAX_PART_SIZE = 1024L * 1024 * 1024;
-    public static final long DEFAULT_PART_SIZE = 16L * 1024 * 1024;
+    public static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
     public static final long DEFAULT_MAX_PART_SIZE = 64L * 1024 * 1024;
     public static final int DEFAULT_UPLOAD_CONCURRENCY = 2;
     /** S3's limit on the number of parts of one upload. */

@@ -51,7 +51,7 @@ public class StorageConfigCheck implements ConfigCheck {
         });
         long partSize = s.partSize().asLongValue();
         if (partSize < S3Settings.MIN_PART_SIZE || partSize > S3Settings.MAX_PART_SIZE) {
-            problems.add(key + ".part-size=" + partSize + " bytes is outside 5M..1G. Hint: S3 parts are at least 5 MiB; the default 16M suits most");
+            problems.add(key + ".part-size=" + partSize + " bytes is outside 5M..1G. Hint: S3 parts are at least 5 MiB; the default 8M suits most");
         }
         if (s.uploadConcurrency() < 1 || s.uploadConcurrency() > 64) {
             problems.add(key + ".upload-concurrency=" + s.uploadConcurrency() + " is outside 1..64. Hint: the default 2 keeps a link busy; each extra part in flight costs part-size of memory");

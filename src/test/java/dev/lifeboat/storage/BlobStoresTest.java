@@ -71,7 +71,7 @@ class BlobStoresTest {
                 "lifeboat.storage.offsite.bucket", "b")), new UploadMemory(UploadMemory.defaultBudget()));
         try {
             S3Settings settings = ((S3BlobStore) stores.get("offsite")).settings();
-            assertThat(settings.partSize()).isEqualTo(16L * MiB);
+            assertThat(settings.partSize()).isEqualTo(8L * MiB);
             assertThat(settings.maxPartSize()).isEqualTo(64L * MiB);
             assertThat(settings.uploadConcurrency()).isEqualTo(2);
             assertThat(settings.accessKeyId()).isEmpty();

@@ -12,13 +12,14 @@ class S3SettingsTest {
     @Test
     void partsDoubleEveryThousandUpToTheCap() {
         S3Settings s = S3Settings.builder("b").build();
-        assertThat(s.partSizeFor(1)).isEqualTo(16L * MiB);
-        assertThat(s.partSizeFor(1000)).isEqualTo(16L * MiB);
-        assertThat(s.partSizeFor(1001)).isEqualTo(32L * MiB);
-        assertThat(s.partSizeFor(2000)).isEqualTo(32L * MiB);
-        assertThat(s.partSizeFor(2001)).isEqualTo(64L * MiB);
+        assertThat(s.partSizeFor(1)).isEqualTo(8L * MiB);
+        assertThat(s.partSizeFor(1000)).isEqualTo(8L * MiB);
+        assertThat(s.partSizeFor(1001)).isEqualTo(16L * MiB);
+        assertThat(s.partSizeFor(2000)).isEqualTo(16L * MiB);
+        assertThat(s.partSizeFor(2001)).isEqualTo(32L * MiB);
+        assertThat(s.partSizeFor(3001)).isEqualTo(64L * MiB);
         assertThat(s.partSizeFor(10_000)).isEqualTo(64L * MiB);
-        assertThat(s.maxObjectSize()).isEqualTo((1000L * 16 + 1000L * 32 + 8000L * 64) * MiB).isGreaterThan(500_000_000_000L);
+        assertThat(s.maxObjectSize()).isEqualTo((1000L * 8 + 1000L * 16 + 1000L * 32 + 7000L * 64) * MiB).isGreaterThan(500_000_000_000L);
         assertThat(s.maxUploadMemory()).isEqualTo(3L * 64 * MiB);
     }
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A 200 MiB upload with the default settings (16 MiB parts, 2 in flight) in a JVM limited to
+ * A 200 MiB upload with the default settings (8 MiB parts, 2 in flight) in a JVM limited to
  * {@code -Xmx128m}, S3Proxy included: the upload must stream in bounded memory. Surefire runs this
  * class alone in its own JVM (execution {@code bounded-memory} in pom.xml); it prints throughput and
  * peak heap.
