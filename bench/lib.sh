@@ -194,7 +194,7 @@ start_lifeboat() {
   psql_q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
   http_port=$(free_port)
   API=http://127.0.0.1:$http_port
-  log "starting Lifeboat with -Xmx$XMX $JVM_OPTS on $API ($JAR)"
+  log "starting Lifeboat with -Xmx$XMX $JVM_OPTS${MALLOC_ARENAS:+ MALLOC_ARENA_MAX=$MALLOC_ARENAS} on $API ($JAR)"
   launch_lifeboat "$WORK/lifeboat.log" "$http_port" "jdbc:postgresql://127.0.0.1:$PGPORT/$db" "$role" "$@"
   SVC_PID=$LAUNCHED_PID
   wait_ready "$API" "$SVC_PID" "$WORK/lifeboat.log" 600 || die "Lifeboat did not get ready"
@@ -212,6 +212,10 @@ LAUNCHED_PID=
 IMAGE_JVM_OPTS=$(sed -n 's/^ *JAVA_OPTS="\([^"]*\)".*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../src/main/docker/Dockerfile.jvm" \
   | tr ' ' '\n' | grep -v MaxRAMPercentage | tr '\n' ' ')
 JVM_OPTS=${BENCH_JVM_OPTS-$IMAGE_JVM_OPTS}
+# The image's MALLOC_ARENA_MAX (glibc's malloc arenas) too; BENCH_MALLOC_ARENA_MAX overrides, empty for
+# glibc's default (8 per core).
+IMAGE_MALLOC_ARENA_MAX=$(sed -n 's/^ *MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../src/main/docker/Dockerfile.jvm")
+MALLOC_ARENAS=${BENCH_MALLOC_ARENA_MAX-$IMAGE_MALLOC_ARENA_MAX}
 launch_lifeboat() {
   local log_file=$1 http_port=$2 jdbc_url=$3 role=$4
   shift 4
@@ -220,6 +224,7 @@ launch_lifeboat() {
   QUARKUS_DATASOURCE_PASSWORD=lifeboat_test \
   BENCH_TOKEN_HASH="sha256:$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" \
   BENCH_S3_SECRET="$(cat "$WORK/s3-secret")" \
+  env ${MALLOC_ARENAS:+MALLOC_ARENA_MAX=$MALLOC_ARENAS} \
   java "-Xmx$XMX" $JVM_OPTS \
     -Dquarkus.http.port="$http_port" \
     -Dquarkus.datasource.jdbc.url="$jdbc_url" \
